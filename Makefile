@@ -1,0 +1,45 @@
+# Two commands for users: `make build` and `make test`. Everything else is a helper.
+# Only python3 and make are needed: the first run creates .venv from the hashed lock.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: build test validate lint format lock clean help
+
+help:
+	@echo "make build   - set up .venv (first run), validate the package, build outputs"
+	@echo "make test    - set up .venv (first run), lint, validate, run the whole test suite"
+	@echo "make lock    - re-resolve requirements.lock from pyproject.toml (needs network)"
+
+# The stamp is rebuilt whenever the lock or the project metadata changes.
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --editable .
+	touch $(STAMP)
+
+validate: $(STAMP)
+	$(BIN)/jkdata validate
+
+build: validate
+
+lint: $(STAMP)
+	$(BIN)/ruff check scripts tests
+	$(BIN)/ruff format --check scripts tests
+
+test: $(STAMP) lint
+	$(BIN)/frictionless validate datapackage.json
+	$(BIN)/jkdata validate
+	$(BIN)/pytest
+
+format: $(STAMP)
+	$(BIN)/ruff format scripts tests
+
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet uv==0.13.9
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+	  --generate-hashes --no-header --quiet -o requirements.lock
+
+clean:
+	rm -rf $(VENV) dist .pytest_cache .ruff_cache
