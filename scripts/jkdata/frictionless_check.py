@@ -1,0 +1,124 @@
+"""frictionless as a second, independent engine: the descriptor profile, and (for packages small
+enough) every table's types, constraints and keys, mapped onto our rule codes so that its reports
+merge with the pandera checks' instead of repeating them.
+
+frictionless is imported inside the functions: it is slow to import and not needed by `--help`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .package import DESCRIPTOR, Package, Resource
+from .problems import Problem
+from .schema import rule_message
+
+_CONSTRAINTS = {
+    "required": "required",
+    "unique": "unique",
+    "pattern": "pattern",
+    "enum": "enum",
+    "minLength": "min_length",
+    "maxLength": "max_length",
+    "minimum": "minimum",
+    "maximum": "maximum",
+}
+_LABEL_ERRORS = {"incorrect-label", "missing-label", "extra-label", "duplicate-label", "blank-label", "blank-header"}
+
+
+def metadata_problems(package: Package) -> list[Problem]:
+    """The descriptor and each schema checked against the Data Package v2 profiles."""
+    from frictionless import FrictionlessException
+    from frictionless import Package as FrictionlessPackage
+    from frictionless import Schema as FrictionlessSchema
+
+    try:
+        return _metadata_problems(package, FrictionlessPackage, FrictionlessSchema)
+    except FrictionlessException as exc:
+        return [Problem(DESCRIPTOR, None, None, None, "descriptor", f"frictionless cannot read it: {exc.error.note}")]
+
+
+def _metadata_problems(package: Package, FrictionlessPackage, FrictionlessSchema) -> list[Problem]:  # noqa: N803
+    problems = []
+    descriptor = dict(package.descriptor)
+    # Schemas are checked one by one below, from their own files, so that a problem names the file.
+    descriptor["resources"] = [
+        {**entry, "schema": {"fields": []}} if isinstance(entry, dict) else entry for entry in descriptor.get("resources", [])
+    ]
+    for error in FrictionlessPackage.metadata_validate(descriptor):
+        problems.append(Problem(DESCRIPTOR, None, None, None, "descriptor", f"does not follow the Data Package profile: {error.note}"))
+    for resource in package.resources:
+        for error in FrictionlessSchema.metadata_validate(resource.schema):
+            problems.append(
+                Problem(resource.schema_path or DESCRIPTOR, None, None, None, "schema", f"does not follow the Table Schema profile: {error.note}")
+            )
+    return problems
+
+
+def row_problems(package: Package, skip: set[str] = frozenset()) -> list[Problem]:
+    """Validate every table with frictionless; `skip` names resources already reported unreadable."""
+    from frictionless import FrictionlessException
+    from frictionless import Package as FrictionlessPackage
+
+    descriptor = dict(package.descriptor)
+    descriptor["resources"] = [package.descriptor["resources"][r.index] for r in package.resources]
+    try:
+        report = FrictionlessPackage(descriptor, basepath=str(package.root)).validate()
+    except FrictionlessException as exc:
+        return [Problem(DESCRIPTOR, None, None, None, "descriptor", f"frictionless cannot open the package: {exc.error.note}")]
+    problems = []
+    for task in report.tasks:
+        resource = package.resource(task.name)
+        if resource is None or resource.name in skip:
+            continue
+        problems += [map_error(error, resource) for error in task.errors]
+    return problems
+
+
+def map_error(error, resource: Resource) -> Problem:
+    """Translate one frictionless error into our Problem, with our rule code and wording."""
+    kind = error.type
+    row = getattr(error, "row_number", None)
+    column = getattr(error, "field_name", None)
+    cell = getattr(error, "cell", None)
+    value = None if cell in (None, "") else str(cell)
+    field = resource.field(column) if column in resource.field_names else None
+    detail = ""
+    if kind == "type-error":
+        rule = "type"
+    elif kind == "constraint-error":
+        match = re.search(r'constraint "(\w+)"', error.note)
+        rule = _CONSTRAINTS.get(match.group(1), "constraint") if match else "constraint"
+    elif kind == "unique-error":
+        rule = "unique"
+        match = re.search(r"row at position (\d+)", error.note)
+        detail = f" (first in row {match.group(1)})" if match else ""
+    elif kind == "primary-key":
+        rule = "primary_key"
+        cells = error.cells
+        positions = [resource.field_names.index(name) for name in resource.primary_key]
+        column = ",".join(resource.primary_key)
+        value = "|".join(cells[i] if i < len(cells) else "" for i in positions)
+        match = re.search(r"row at position (\d+)", error.note)
+        detail = f" (first in row {match.group(1)})" if match else ""
+    elif kind == "foreign-key":
+        rule = "foreign_key"
+        column = ",".join(error.field_names)
+        value = "|".join(error.field_cells)
+        target = error.reference_name or resource.name
+        detail = f": {target} has no row with {', '.join(error.reference_field_names)} = {value}"
+    elif kind in ("missing-cell", "extra-cell"):
+        rule = "row_length"
+        if kind == "extra-cell":
+            column = f"(column {len(resource.field_names) + 1})"
+        message = f"the row has a {'missing' if kind == 'missing-cell' else 'extra'} cell"
+        return Problem(resource.path, row, column, value, rule, message)
+    elif kind == "blank-row":
+        return Problem(resource.path, row, None, None, "blank_row", "the row is blank")
+    elif kind in _LABEL_ERRORS:
+        return Problem(resource.path, 1, column, getattr(error, "label", None), "header", error.note)
+    elif kind == "encoding-error":
+        return Problem(resource.path, row, None, None, "encoding", "the file is not valid UTF-8 text")
+    else:
+        return Problem(resource.path, row, column, value, f"frictionless:{kind}", error.note)
+    return Problem(resource.path, row, column, value, rule, rule_message(rule, field, resource, detail))

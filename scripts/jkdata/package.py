@@ -1,0 +1,259 @@
+"""Load a data package descriptor and its Table Schemas, refusing anything unsafe or broken.
+
+Nothing here imports frictionless or pandas: loading stays cheap, and every problem comes back
+as a `Problem` instead of an exception, so a broken descriptor never ends in a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .problems import Problem
+
+DESCRIPTOR = "datapackage.json"
+
+# Field types the converter in `schema.py` understands; the package uses a subset of them.
+SUPPORTED_TYPES = {"string", "integer", "number", "boolean", "date", "year"}
+KNOWN_CONSTRAINTS = {
+    "required",
+    "unique",
+    "pattern",
+    "enum",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+}
+
+
+@dataclass
+class Resource:
+    """A tabular resource whose path and schema have been checked."""
+
+    name: str
+    path: str  # as written in the descriptor, relative to the package root
+    file: Path  # resolved on disk
+    schema: dict
+    schema_path: str | None  # None for an inline schema
+    index: int  # position in the descriptor's `resources`
+
+    @property
+    def fields(self) -> list[dict]:
+        return self.schema["fields"]
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f["name"] for f in self.fields]
+
+    @property
+    def primary_key(self) -> list[str]:
+        return _as_list(self.schema.get("primaryKey"))
+
+    @property
+    def foreign_keys(self) -> list[dict]:
+        return self.schema.get("foreignKeys", [])
+
+    @property
+    def unique_keys(self) -> list[list[str]]:
+        return [_as_list(k) for k in self.schema.get("uniqueKeys", [])]
+
+    def field(self, name: str) -> dict:
+        return next(f for f in self.fields if f["name"] == name)
+
+
+@dataclass
+class Package:
+    root: Path
+    descriptor: dict
+    resources: list[Resource] = field(default_factory=list)
+    # Every resource name in the descriptor, including those that failed to load.
+    declared: set[str] = field(default_factory=set)
+
+    def resource(self, name: str) -> Resource | None:
+        return next((r for r in self.resources if r.name == name), None)
+
+
+def _as_list(value) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _problem(column: str | None, value, message: str, rule: str = "descriptor", file: str = DESCRIPTOR):
+    shown = None if value is None else (value if isinstance(value, str) else json.dumps(value))
+    return Problem(file=file, row=None, column=column, value=shown, rule=rule, message=message)
+
+
+def _read_json(path: Path, label: str) -> tuple[object | None, list[Problem]]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, [_problem(None, None, "file not found", "missing_file", file=label)]
+    except OSError as exc:
+        return None, [_problem(None, None, f"cannot be read: {exc.strerror}", "missing_file", file=label)]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [_problem(None, None, f"is not valid UTF-8 (byte {exc.start})", "encoding", file=label)]
+    try:
+        return json.loads(text), []
+    except json.JSONDecodeError as exc:
+        return None, [
+            Problem(label, exc.lineno, f"character {exc.colno}", None, "json", f"is not valid JSON: {exc.msg}")
+        ]
+
+
+def safe_path(root: Path, path: object, place: str) -> tuple[Path | None, list[Problem]]:
+    """Resolve a descriptor path, refusing URLs, absolute paths and anything leading outside root."""
+    if not isinstance(path, str) or not path:
+        return None, [_problem(place, path, "must be a relative file path (a non-empty string)")]
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", path):
+        return None, [_problem(place, path, "must be a local path inside the package, not a URL", "unsafe_path")]
+    posix = PurePosixPath(path)
+    if posix.is_absolute() or "\\" in path or re.match(r"^[A-Za-z]:", path):
+        return None, [_problem(place, path, "must be relative to the package directory", "unsafe_path")]
+    resolved = (root / posix).resolve()
+    if ".." in posix.parts or not resolved.is_relative_to(root.resolve()):
+        return None, [_problem(place, path, "leads outside the package directory", "unsafe_path")]
+    return resolved, []
+
+
+def _check_schema(schema: object, place: str, file: str) -> list[Problem]:
+    """Structural checks our converter relies on; frictionless checks the rest of the profile."""
+    if not isinstance(schema, dict):
+        return [_problem(place, None, "must be a JSON object (a Table Schema)", "schema", file)]
+    fields = schema.get("fields")
+    if not isinstance(fields, list) or not fields:
+        return [_problem(f"{place}.fields", None, "must be a non-empty list of fields", "schema", file)]
+    problems: list[Problem] = []
+    names: list[str] = []
+    for i, fld in enumerate(fields):
+        where = f"fields[{i}]"
+        if not isinstance(fld, dict) or not isinstance(fld.get("name"), str) or not fld["name"]:
+            problems.append(_problem(where, None, "must be an object with a `name`", "schema", file))
+            continue
+        names.append(fld["name"])
+        ftype = fld.get("type", "any")
+        if ftype not in SUPPORTED_TYPES:
+            problems.append(
+                _problem(f"{where}.type", ftype, f"field type is not supported (use one of {sorted(SUPPORTED_TYPES)})", "schema", file)
+            )
+        constraints = fld.get("constraints", {})
+        if not isinstance(constraints, dict):
+            problems.append(_problem(f"{where}.constraints", None, "must be an object", "schema", file))
+            continue
+        for key, value in constraints.items():
+            if key not in KNOWN_CONSTRAINTS:
+                problems.append(_problem(f"{where}.constraints", key, "unknown constraint", "schema", file))
+            elif key == "pattern":
+                try:
+                    re.compile(value)
+                except (re.error, TypeError) as exc:
+                    problems.append(_problem(f"{where}.constraints.pattern", value, f"is not a valid regular expression: {exc}", "schema", file))
+            elif key == "enum" and not isinstance(value, list):
+                problems.append(_problem(f"{where}.constraints.enum", value, "must be a list", "schema", file))
+    if len(set(names)) != len(names):
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        problems.append(_problem("fields", ", ".join(dupes), "field names must be unique", "schema", file))
+    known = set(names)
+    keys = [("primaryKey", _as_list(schema.get("primaryKey")))]
+    keys += [(f"uniqueKeys[{i}]", _as_list(k)) for i, k in enumerate(schema.get("uniqueKeys", []))]
+    keys += [(f"foreignKeys[{i}].fields", _as_list(fk.get("fields"))) for i, fk in enumerate(schema.get("foreignKeys", [])) if isinstance(fk, dict)]
+    for where, key_fields in keys:
+        for name in key_fields:
+            if name not in known:
+                problems.append(_problem(where, name, "names a field the schema does not have", "schema", file))
+    return problems
+
+
+def load_package(root: Path) -> tuple[Package | None, list[Problem]]:
+    """Read the descriptor and schemas under `root`. Returns the package (None if unusable) and problems."""
+    descriptor, problems = _read_json(root / DESCRIPTOR, DESCRIPTOR)
+    if descriptor is None:
+        return None, problems
+    if not isinstance(descriptor, dict):
+        return None, [_problem(None, None, "must be a JSON object")]
+    entries = descriptor.get("resources")
+    if not isinstance(entries, list) or not entries:
+        return None, [_problem("resources", None, "must be a non-empty list of resources")]
+
+    package = Package(root=root, descriptor=descriptor)
+    seen_names: set[str] = set()
+    for i, entry in enumerate(entries):
+        place = f"resources[{i}]"
+        if not isinstance(entry, dict):
+            problems.append(_problem(place, None, "must be a JSON object"))
+            continue
+        name = entry.get("name")
+        if not isinstance(name, str) or not name:
+            problems.append(_problem(f"{place}.name", name, "every resource needs a name"))
+            continue
+        if name in seen_names:
+            problems.append(_problem(f"{place}.name", name, "resource names must be unique"))
+            continue
+        seen_names.add(name)
+        package.declared.add(name)
+        path = entry.get("path")
+        if isinstance(path, list):
+            problems.append(_problem(f"{place}.path", path, "multipart resources are not supported; use one file"))
+            continue
+        file, path_problems = safe_path(root, path, f"{place}.path")
+        problems += path_problems
+        if file is None:
+            continue
+        if not file.is_file():
+            problems.append(_problem(f"{place}.path", path, "the data file does not exist", "missing_file"))
+            continue
+
+        schema_ref = entry.get("schema")
+        schema_path = None
+        if isinstance(schema_ref, str):
+            schema_file, schema_problems = safe_path(root, schema_ref, f"{place}.schema")
+            problems += schema_problems
+            if schema_file is None:
+                continue
+            schema_path = schema_ref
+            schema, read_problems = _read_json(schema_file, schema_ref)
+            problems += read_problems
+            if schema is None:
+                continue
+            label, where = schema_ref, "schema"
+        elif isinstance(schema_ref, dict):
+            schema, label, where = schema_ref, DESCRIPTOR, f"{place}.schema"
+        else:
+            problems.append(_problem(f"{place}.schema", schema_ref, "every resource needs a Table Schema (a path or an object)"))
+            continue
+        schema_problems = _check_schema(schema, where, label)
+        problems += schema_problems
+        if schema_problems:
+            continue
+        package.resources.append(Resource(name, path, file, schema, schema_path, i))
+
+    problems += _check_references(package)
+    return package, problems
+
+
+def _check_references(package: Package) -> list[Problem]:
+    """Foreign keys must point at a resource and fields that exist."""
+    problems = []
+    for res in package.resources:
+        label = res.schema_path or DESCRIPTOR
+        for i, fk in enumerate(res.foreign_keys):
+            reference = fk.get("reference", {}) if isinstance(fk, dict) else {}
+            target_name = reference.get("resource") or res.name
+            target = package.resource(target_name)
+            where = f"foreignKeys[{i}].reference"
+            if target is None:
+                if target_name in package.declared:
+                    continue  # the target failed to load and has its own problem
+                problems.append(_problem(f"{where}.resource", target_name, "names a resource the package does not have", "schema", label))
+                continue
+            for name in _as_list(reference.get("fields")):
+                if name not in target.field_names:
+                    problems.append(_problem(f"{where}.fields", name, f"names a field that {target_name} does not have", "schema", label))
+            if len(_as_list(reference.get("fields"))) != len(_as_list(fk.get("fields"))):
+                problems.append(_problem(where, None, "must list as many fields as the foreign key", "schema", label))
+    return problems

@@ -1,0 +1,70 @@
+"""A problem found in the package, and the two ways it is printed (text for people, JSON for CI)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+# Longest value shown in a text report; JSON output always carries the whole value.
+_SHOWN_VALUE = 80
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule at one place.
+
+    `row` is the row number a spreadsheet shows (the header is row 1, the first record row 2);
+    it is None for problems that are not about a row (the descriptor, a whole file).
+    For descriptor problems `column` holds the place in the JSON, such as `resources[2].path`.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    rule: str
+    message: str
+
+    @property
+    def key(self) -> tuple:
+        """What makes two reports the same problem, whichever check found it."""
+        return (self.file, self.row, self.column, self.rule)
+
+
+def show_value(value: str, limit: int = _SHOWN_VALUE) -> str:
+    """Quote a value so that empty strings, spaces and control characters are visible."""
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def format_problem(problem: Problem) -> str:
+    where = [problem.file]
+    if problem.row is not None:
+        where.append(f"row {problem.row}")
+    if problem.column:
+        where.append(f"column {problem.column}")
+    if problem.value is not None:
+        where.append(f"value {show_value(problem.value)}")
+    return f"{', '.join(where)}: {problem.message} [{problem.rule}]"
+
+
+def merge(problems: Iterable[Problem]) -> list[Problem]:
+    """Drop repeats of the same problem (same place and rule); sort by file, then row.
+
+    The sort is stable, so problems on one row keep the order the checks found them in.
+    """
+    seen: dict[tuple, Problem] = {}
+    order: dict[str, int] = {}
+    for problem in problems:
+        seen.setdefault(problem.key, problem)
+        order.setdefault(problem.file, len(order))
+    return sorted(
+        seen.values(),
+        key=lambda p: (order[p.file], p.row if p.row is not None else -1),
+    )
+
+
+def as_json(problem: Problem) -> dict:
+    return asdict(problem)
