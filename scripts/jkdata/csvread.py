@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -56,12 +57,40 @@ def read_table(resource: Resource) -> Table:
         return Table(resource, None, problems)
 
     try:
+        if not structure_looks_sound(text):
+            raise ValueError("needs the strict reader")
         frame = _read_fast(raw, text, names)
     except (pa.ArrowInvalid, ValueError):
         records, scan_problems = scan(text, names, label)
         problems += scan_problems
-        frame = None if scan_problems else _frame_from_records(records, names)
+        # A stray quote leaves the row readable; anything else makes rows unreliable to check.
+        unreadable = any(p.rule != "csv_quote" for p in scan_problems)
+        frame = None if unreadable else _frame_from_records(records, names)
     return Table(resource, frame, problems)
+
+
+# One CSV line with no line breaks inside cells: plain cells, or quoted cells with doubled quotes.
+_CELL = r'(?:[^",\r\n]*|"(?:[^"]|"")*")'
+_SOUND_LINE = rf"^{_CELL}(?:,{_CELL})*\r?$"
+_SOUND_LINE_RE = re.compile(_SOUND_LINE)
+
+
+def structure_looks_sound(text: str) -> bool:
+    """A vectorised strictness check that pyarrow's lenient reader lacks.
+
+    pyarrow accepts a stray or unclosed quote and turns a blank line into a row of nulls; here
+    every line holding a quote must be well-formed CSV and no line may be blank. When this says
+    no, the strict standard-library reader takes over and locates the problem.
+    """
+    import pyarrow.compute as pc
+
+    lines = pc.split_pattern(pa.array([text], pa.large_string()), "\n")[0].values
+    if text.endswith("\n"):
+        lines = lines.slice(0, len(lines) - 1)
+    if pc.any(pc.match_substring_regex(lines, r"^\r?$")).as_py():
+        return False
+    quoted = lines.filter(pc.match_substring(lines, '"'))
+    return len(quoted) == 0 or pc.all(pc.match_substring_regex(quoted, _SOUND_LINE)).as_py()
 
 
 def _read_fast(raw: bytes, text: str, names: list[str]) -> pd.DataFrame:
@@ -118,38 +147,58 @@ def _check_header(text: str, names: list[str], label: str) -> tuple[list[str] | 
 
 
 def scan(text: str, names: list[str], label: str) -> tuple[list[list[str]], list[Problem]]:
-    """Parse with the standard library, reporting blank rows, wrong row lengths and bad quoting."""
+    """Parse with the standard library, reporting blank rows, wrong row lengths and bad quoting.
+
+    Returns the well-formed records and the problems; rows with problems are not returned.
+    """
     width = len(names)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records: list[list[str]] = []
     problems: list[Problem] = []
+    line_rows: dict[int, int] = {}  # physical line -> spreadsheet row, for one-line records
     row = 0
     last_line = 0
     try:
         for record in reader:
             row += 1
-            if row > 1:
-                if not record:
-                    problems.append(Problem(label, row, None, None, "blank_row", "the row is blank"))
-                elif len(record) > width:
-                    problems.append(
-                        Problem(label, row, f"(column {width + 1})", record[width], "row_length",
-                                f"the row has {len(record)} cells but the header has {width}")
-                    )
-                elif len(record) < width:
-                    problems.append(
-                        Problem(label, row, names[len(record)], None, "row_length",
-                                f"the row has {len(record)} cells but the header has {width}")
-                    )
-                else:
-                    records.append(record)
+            if reader.line_num == last_line + 1:
+                line_rows[reader.line_num] = row
             last_line = reader.line_num
+            if row == 1:
+                continue
+            if not record:
+                problems.append(Problem(label, row, None, None, "blank_row", "the row is blank"))
+            elif len(record) > width:
+                problems.append(
+                    Problem(label, row, f"(column {width + 1})", record[width], "row_length",
+                            f"the row has {len(record)} cells but the header has {width}")
+                )
+            elif len(record) < width:
+                problems.append(
+                    Problem(label, row, names[len(record)], None, "row_length",
+                            f"the row has {len(record)} cells but the header has {width}")
+                )
+            else:
+                records.append(record)
     except csv.Error as exc:
-        row += 1
         field_index, value, message = locate_quote_error(text, last_line)
         column = names[field_index] if field_index is not None and field_index < width else None
-        problems.append(Problem(label, row, column, value, "csv_syntax", message or f"CSV syntax error: {exc}"))
+        problems.append(Problem(label, row + 1, column, value, "csv_syntax", message or f"CSV syntax error: {exc}"))
+        return records, problems
+    problems += _stray_quotes(text, line_rows, names, label)
     return records, problems
+
+
+def _stray_quotes(text: str, line_rows: dict[int, int], names: list[str], label: str) -> list[Problem]:
+    """Quotes inside unquoted cells: readers take them literally, but they are not valid CSV."""
+    problems = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if '"' in line and number in line_rows and not _SOUND_LINE_RE.match(line):
+            field_index, value, message = locate_quote_error(line, 0)
+            if message:
+                column = names[field_index] if field_index < len(names) else None
+                problems.append(Problem(label, line_rows[number], column, value, "csv_quote", message))
+    return problems
 
 
 def locate_quote_error(text: str, start_line: int) -> tuple[int | None, str | None, str | None]:

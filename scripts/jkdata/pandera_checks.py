@@ -91,8 +91,8 @@ _PANDERA_RULES = {"not_nullable": "required", "field_uniqueness": "unique"}
 
 def _first_rows(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     """For each row, the spreadsheet row where its key first appears."""
-    positions = pd.Series(range(len(frame)), index=frame.index)
-    return positions.groupby([frame[c] for c in columns], dropna=False, sort=False).transform("min") + 2
+    labels = pd.Series(frame.index, index=frame.index)
+    return labels.groupby([frame[c] for c in columns], dropna=False, sort=False).transform("min") + 2
 
 
 def row_problems(table: Table) -> list[Problem]:

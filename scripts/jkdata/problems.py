@@ -50,7 +50,7 @@ def format_problem(problem: Problem) -> str:
     return f"{', '.join(where)}: {problem.message} [{problem.rule}]"
 
 
-def merge(problems: Iterable[Problem]) -> list[Problem]:
+def merge(problems: Iterable[Problem], file_order: Iterable[str] = ()) -> list[Problem]:
     """Drop repeats of the same problem (same place and rule); sort by file, then row.
 
     The sort is stable, so problems on one row keep the order the checks found them in.

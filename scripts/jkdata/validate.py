@@ -42,7 +42,7 @@ def validate_package(root: Path, sources_dir: Path | None = None, frictionless: 
     """Check everything; `frictionless` is "auto", "always" or "never" for its row checks."""
     from . import frictionless_check, hygiene, pandera_checks, quotes, rules
     from .csvread import read_table
-    from .package import load_package
+    from .package import DESCRIPTOR, load_package
 
     package, problems = load_package(root)
     if package is None:
@@ -79,5 +79,6 @@ def validate_package(root: Path, sources_dir: Path | None = None, frictionless: 
         quote_problems, checked = quotes.quote_problems(tables, sources_dir)
         problems += quote_problems
         report.notes.append(f"quotes checked against {checked} source texts in {sources_dir}")
-    report.problems = merge(problems)
+    file_order = [DESCRIPTOR] + [r.schema_path or DESCRIPTOR for r in package.resources] + [r.path for r in package.resources]
+    report.problems = merge(problems, file_order)
     return report
