@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from jkdata.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -51,12 +51,16 @@ CASES = [
     ),
     (
         "byte_order_mark",
-        lambda p: (p / "data/sources.csv").write_bytes(b"\xef\xbb\xbf" + (p / "data/sources.csv").read_bytes()),
+        lambda p: (p / "data/sources.csv").write_bytes(
+            b"\xef\xbb\xbf" + (p / "data/sources.csv").read_bytes()
+        ),
         ("data/sources.csv", 1, None, "bom"),
     ),
     (
         "header_renamed",
-        lambda p: edit(p / "data/disputes.csv", "dispute_id,name,dispute_type", "dispute_id,title,dispute_type"),
+        lambda p: edit(
+            p / "data/disputes.csv", "dispute_id,name,dispute_type", "dispute_id,title,dispute_type"
+        ),
         ("data/disputes.csv", 1, "name", "header"),
     ),
     (
@@ -66,12 +70,20 @@ CASES = [
     ),
     (
         "extra_cell",
-        lambda p: edit(p / "data/event_actors.csv", "EV-0002,AC-0001,participant,CI-0002,", "EV-0002,AC-0001,participant,CI-0002,,surplus"),
+        lambda p: edit(
+            p / "data/event_actors.csv",
+            "EV-0002,AC-0001,participant,CI-0002,",
+            "EV-0002,AC-0001,participant,CI-0002,,surplus",
+        ),
         ("data/event_actors.csv", 4, "(column 6)", "row_length"),
     ),
     (
         "missing_cell",
-        lambda p: edit(p / "data/event_agreements.csv", "EV-0003,AG-0001,issues,CI-0006,", "EV-0003,AG-0001,issues"),
+        lambda p: edit(
+            p / "data/event_agreements.csv",
+            "EV-0003,AG-0001,issues,CI-0006,",
+            "EV-0003,AG-0001,issues",
+        ),
         ("data/event_agreements.csv", 3, "citation_id", "row_length"),
     ),
     (
@@ -82,7 +94,9 @@ CASES = [
     # --- types and constraints (pandera, and frictionless as a cross-check)
     (
         "date_type",
-        lambda p: edit(p / "data/events.csv", "2019,2019-01-01,2019-12-31", "2019,2019-02-30,2019-12-31"),
+        lambda p: edit(
+            p / "data/events.csv", "2019,2019-01-01,2019-12-31", "2019,2019-02-30,2019-12-31"
+        ),
         ("data/events.csv", 5, "date_start", "type"),
     ),
     (
@@ -112,7 +126,11 @@ CASES = [
     ),
     (
         "max_length",
-        lambda p: edit(p / "data/citations.csv", "South Korean President Lee Jae-myung visited", "x" * 400 + " visited"),
+        lambda p: edit(
+            p / "data/citations.csv",
+            "South Korean President Lee Jae-myung visited",
+            "x" * 400 + " visited",
+        ),
         ("data/citations.csv", 2, "quote", "max_length"),
     ),
     (
@@ -122,7 +140,9 @@ CASES = [
     ),
     (
         "link_primary_key_repeated",
-        lambda p: edit(p / "data/event_actors.csv", "EV-0001,AC-0004,host", "EV-0001,AC-0001,visitor"),
+        lambda p: edit(
+            p / "data/event_actors.csv", "EV-0001,AC-0004,host", "EV-0001,AC-0001,visitor"
+        ),
         ("data/event_actors.csv", 3, "event_id,actor_id,event_role", "primary_key"),
     ),
     (
@@ -132,7 +152,11 @@ CASES = [
     ),
     (
         "unique_field_repeated",
-        lambda p: edit(p / "data/sources.csv", "0c547fdc205f30757ab9132a3540cb7d257a7c2a370bb69f1b783a0cb2e0fb5c", "895b8f1b17c6753fedc5a70cf3d0fd47509e26456fc602aff7d3ec2254a58a0e"),
+        lambda p: edit(
+            p / "data/sources.csv",
+            "0c547fdc205f30757ab9132a3540cb7d257a7c2a370bb69f1b783a0cb2e0fb5c",
+            "895b8f1b17c6753fedc5a70cf3d0fd47509e26456fc602aff7d3ec2254a58a0e",
+        ),
         ("data/sources.csv", 3, "sha256", "unique"),
     ),
     (
@@ -143,12 +167,16 @@ CASES = [
     # --- hygiene
     (
         "formula",
-        lambda p: edit(p / "data/events.csv", "Kim Dae-jung and Obuchi Keizo meet", "=HYPERLINK(\"x\")"),
+        lambda p: edit(
+            p / "data/events.csv", "Kim Dae-jung and Obuchi Keizo meet", '=HYPERLINK("x")'
+        ),
         ("data/events.csv", 4, "title", "formula"),
     ),
     (
         "control_character",
-        lambda p: edit(p / "data/disputes.csv", "Dokdo/Takeshima islets,", "Dokdo/Takeshima\tislets,"),
+        lambda p: edit(
+            p / "data/disputes.csv", "Dokdo/Takeshima islets,", "Dokdo/Takeshima\tislets,"
+        ),
         ("data/disputes.csv", 2, "name", "control_character"),
     ),
     (
@@ -164,22 +192,34 @@ CASES = [
     # --- dates
     (
         "date_bounds",
-        lambda p: edit(p / "data/agreements.csv", "2008,2008-01-01,2008-12-31", "2008,2008-01-01,2008-06-30"),
+        lambda p: edit(
+            p / "data/agreements.csv", "2008,2008-01-01,2008-12-31", "2008,2008-01-01,2008-06-30"
+        ),
         ("data/agreements.csv", 4, "date_end", "date_bounds"),
     ),
     (
         "date_precision",
-        lambda p: edit(p / "data/events.csv", "1998-10,1998-10-01,1998-10-31,month", "1998-10,1998-10-01,1998-10-31,day"),
+        lambda p: edit(
+            p / "data/events.csv",
+            "1998-10,1998-10-01,1998-10-31,month",
+            "1998-10,1998-10-01,1998-10-31,day",
+        ),
         ("data/events.csv", 4, "date_precision", "date_precision"),
     ),
     (
         "date_interval_reversed",
-        lambda p: edit(p / "data/events.csv", "2025-08-23/2025-08-24,2025-08-23,2025-08-24", "2025-08-24/2025-08-23,2025-08-23,2025-08-24"),
+        lambda p: edit(
+            p / "data/events.csv",
+            "2025-08-23/2025-08-24,2025-08-23,2025-08-24",
+            "2025-08-24/2025-08-23,2025-08-23,2025-08-24",
+        ),
         ("data/events.csv", 2, "date", "date_invalid"),
     ),
     (
         "date_order",
-        lambda p: edit(p / "data/events.csv", "2019,2019-01-01,2019-12-31,year", ",2019-12-31,2019-01-01,year"),
+        lambda p: edit(
+            p / "data/events.csv", "2019,2019-01-01,2019-12-31,year", ",2019-12-31,2019-01-01,year"
+        ),
         ("data/events.csv", 5, "date_end", "date_order"),
     ),
     (
@@ -193,29 +233,45 @@ CASES = [
     ),
     (
         "date_incomplete",
-        lambda p: edit(p / "data/agreements.csv", "2008,2008-01-01,2008-12-31,year,stated", "2008,,2008-12-31,year,stated"),
+        lambda p: edit(
+            p / "data/agreements.csv",
+            "2008,2008-01-01,2008-12-31,year,stated",
+            "2008,,2008-12-31,year,stated",
+        ),
         ("data/agreements.csv", 4, "date_start", "date_incomplete"),
     ),
     # --- evidence
     (
         "record_without_citation",
-        lambda p: edit(p / "data/citations.csv", "CI-0014,actors,AC-0006", "CI-0014,actors,AC-0005"),
+        lambda p: edit(
+            p / "data/citations.csv", "CI-0014,actors,AC-0006", "CI-0014,actors,AC-0005"
+        ),
         ("data/actors.csv", 7, "actor_id", "citation_missing"),
     ),
     (
         "citation_to_nowhere",
-        lambda p: edit(p / "data/citations.csv", "CI-0022,disputes,DI-0002", "CI-0022,disputes,DI-0009"),
+        lambda p: edit(
+            p / "data/citations.csv", "CI-0022,disputes,DI-0002", "CI-0022,disputes,DI-0009"
+        ),
         ("data/citations.csv", 23, "record_id", "citation_target"),
     ),
     (
         "link_cites_unrelated_evidence",
-        lambda p: edit(p / "data/event_actors.csv", "EV-0005,AC-0001,speaker,CI-0005", "EV-0005,AC-0001,speaker,CI-0004"),
+        lambda p: edit(
+            p / "data/event_actors.csv",
+            "EV-0005,AC-0001,speaker,CI-0005",
+            "EV-0005,AC-0001,speaker,CI-0004",
+        ),
         ("data/event_actors.csv", 10, "citation_id", "link_citation"),
     ),
     # --- descriptor and schemas
     (
         "descriptor_not_json",
-        lambda p: edit(p / "datapackage.json", '"name": "japan-korea-relations",', '"name": "japan-korea-relations"'),
+        lambda p: edit(
+            p / "datapackage.json",
+            '"name": "japan-korea-relations",',
+            '"name": "japan-korea-relations"',
+        ),
         ("datapackage.json", 4, "character 3", "json"),
     ),
     (
@@ -230,12 +286,17 @@ CASES = [
     ),
     (
         "path_outside_package",
-        lambda p: _json_edit(p / "datapackage.json", lambda d: _resource("events")(d, "path", "../events.csv")),
+        lambda p: _json_edit(
+            p / "datapackage.json", lambda d: _resource("events")(d, "path", "../events.csv")
+        ),
         ("datapackage.json", None, "resources[0].path", "unsafe_path"),
     ),
     (
         "path_is_url",
-        lambda p: _json_edit(p / "datapackage.json", lambda d: _resource("actors")(d, "path", "https://example.org/actors.csv")),
+        lambda p: _json_edit(
+            p / "datapackage.json",
+            lambda d: _resource("actors")(d, "path", "https://example.org/actors.csv"),
+        ),
         ("datapackage.json", None, "resources[2].path", "unsafe_path"),
     ),
     (
@@ -280,15 +341,27 @@ def test_corpus_covers_at_least_fifteen_classes():
     "corrupt, expected",
     [
         (
-            lambda p: edit(p / "data/citations.csv", "visited Japan from August 23 to 24", "visited Japan from August 22 to 24"),
+            lambda p: edit(
+                p / "data/citations.csv",
+                "visited Japan from August 23 to 24",
+                "visited Japan from August 22 to 24",
+            ),
             ("data/citations.csv", 2, "quote", "quote_not_found"),
         ),
         (
-            lambda p: edit(p / "data/citations.csv", "CI-0022,disputes,DI-0002,SR-0001,It remains contingent on Japan’s", "CI-0022,disputes,DI-0002,SR-0001,It remains contingent on Japan's"),
+            lambda p: edit(
+                p / "data/citations.csv",
+                "CI-0022,disputes,DI-0002,SR-0001,It remains contingent on Japan’s",
+                "CI-0022,disputes,DI-0002,SR-0001,It remains contingent on Japan's",
+            ),
             ("data/citations.csv", 23, "quote", "quote_not_found"),
         ),
         (
-            lambda p: edit(p / "data/sources.csv", "895b8f1b17c6753fedc5a70cf3d0fd47509e26456fc602aff7d3ec2254a58a0e", "0" * 64),
+            lambda p: edit(
+                p / "data/sources.csv",
+                "895b8f1b17c6753fedc5a70cf3d0fd47509e26456fc602aff7d3ec2254a58a0e",
+                "0" * 64,
+            ),
             ("data/sources.csv", 2, "sha256", "source_checksum"),
         ),
         (

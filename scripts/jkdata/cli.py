@@ -76,7 +76,10 @@ def validate(package_dir: Path, sources_dir: Path | None, output_format: str, fr
     except Exception as exc:  # a bug, not bad data: say so without a wall of traceback
         if os.environ.get("JKDATA_DEBUG"):
             raise
-        click.echo(f"internal error: {type(exc).__name__}: {exc} (set JKDATA_DEBUG=1 for details)", err=True)
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc} (set JKDATA_DEBUG=1 for details)",
+            err=True,
+        )
         sys.exit(EXIT_INTERNAL)
 
     if output_format == "json":
@@ -97,7 +100,9 @@ def _print_text(report) -> None:
         click.echo(f"valid: {tables} tables, {rows} rows, no problems")
     else:
         noun = "problem" if len(report.problems) == 1 else "problems"
-        click.echo(f"invalid: {len(report.problems)} {noun} in {files} file{'s' if files != 1 else ''} ({tables} tables, {rows} rows)")
+        click.echo(
+            f"invalid: {len(report.problems)} {noun} in {files} file{'s' if files != 1 else ''} ({tables} tables, {rows} rows)"
+        )
     for note in report.notes:
         click.echo(f"  {note}")
 

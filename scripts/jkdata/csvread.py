@@ -39,11 +39,22 @@ def read_table(resource: Resource) -> Table:
     try:
         raw = resource.file.read_bytes()
     except OSError as exc:
-        return Table(resource, None, [Problem(label, None, None, None, "missing_file", f"cannot be read: {exc.strerror}")])
+        return Table(
+            resource,
+            None,
+            [Problem(label, None, None, None, "missing_file", f"cannot be read: {exc.strerror}")],
+        )
     problems: list[Problem] = []
     if raw.startswith(BOM):
         problems.append(
-            Problem(label, 1, None, None, "bom", "the file starts with a byte-order mark; save it as UTF-8 without BOM")
+            Problem(
+                label,
+                1,
+                None,
+                None,
+                "bom",
+                "the file starts with a byte-order mark; save it as UTF-8 without BOM",
+            )
         )
         raw = raw[len(BOM) :]
     try:
@@ -124,9 +135,20 @@ def _first_record(text: str) -> list[str] | None:
         return None
 
 
-def _check_header(text: str, names: list[str], label: str) -> tuple[list[str] | None, list[Problem]]:
+def _check_header(
+    text: str, names: list[str], label: str
+) -> tuple[list[str] | None, list[Problem]]:
     if not text.strip():
-        return None, [Problem(label, 1, None, None, "header", f"the file is empty; the header must be: {','.join(names)}")]
+        return None, [
+            Problem(
+                label,
+                1,
+                None,
+                None,
+                "header",
+                f"the file is empty; the header must be: {','.join(names)}",
+            )
+        ]
     header = _first_record(text)
     if header is None:
         return None, [Problem(label, 1, None, None, "header", "the header row is not valid CSV")]
@@ -170,26 +192,44 @@ def scan(text: str, names: list[str], label: str) -> tuple[list[list[str]], list
                 problems.append(Problem(label, row, None, None, "blank_row", "the row is blank"))
             elif len(record) > width:
                 problems.append(
-                    Problem(label, row, f"(column {width + 1})", record[width], "row_length",
-                            f"the row has {len(record)} cells but the header has {width}")
+                    Problem(
+                        label,
+                        row,
+                        f"(column {width + 1})",
+                        record[width],
+                        "row_length",
+                        f"the row has {len(record)} cells but the header has {width}",
+                    )
                 )
             elif len(record) < width:
                 problems.append(
-                    Problem(label, row, names[len(record)], None, "row_length",
-                            f"the row has {len(record)} cells but the header has {width}")
+                    Problem(
+                        label,
+                        row,
+                        names[len(record)],
+                        None,
+                        "row_length",
+                        f"the row has {len(record)} cells but the header has {width}",
+                    )
                 )
             else:
                 records.append(record)
     except csv.Error as exc:
         field_index, value, message = locate_quote_error(text, last_line)
         column = names[field_index] if field_index is not None and field_index < width else None
-        problems.append(Problem(label, row + 1, column, value, "csv_syntax", message or f"CSV syntax error: {exc}"))
+        problems.append(
+            Problem(
+                label, row + 1, column, value, "csv_syntax", message or f"CSV syntax error: {exc}"
+            )
+        )
         return records, problems
     problems += _stray_quotes(text, line_rows, names, label)
     return records, problems
 
 
-def _stray_quotes(text: str, line_rows: dict[int, int], names: list[str], label: str) -> list[Problem]:
+def _stray_quotes(
+    text: str, line_rows: dict[int, int], names: list[str], label: str
+) -> list[Problem]:
     """Quotes inside unquoted cells: readers take them literally, but they are not valid CSV."""
     problems = []
     for number, line in enumerate(text.split("\n"), start=1):
@@ -197,7 +237,9 @@ def _stray_quotes(text: str, line_rows: dict[int, int], names: list[str], label:
             field_index, value, message = locate_quote_error(line, 0)
             if message:
                 column = names[field_index] if field_index < len(names) else None
-                problems.append(Problem(label, line_rows[number], column, value, "csv_quote", message))
+                problems.append(
+                    Problem(label, line_rows[number], column, value, "csv_quote", message)
+                )
     return problems
 
 
@@ -215,12 +257,20 @@ def locate_quote_error(text: str, start_line: int) -> tuple[int | None, str | No
                 if rest[i + 1 : i + 2] == '"':
                     i += 1
                 elif i + 1 < len(rest) and rest[i + 1] not in ",\r\n":
-                    return field_index, _opening(rest, field_start), "a quoted cell has text after its closing quote"
+                    return (
+                        field_index,
+                        _opening(rest, field_start),
+                        "a quoted cell has text after its closing quote",
+                    )
                 else:
                     in_quotes = False
         elif char == '"':
             if i != field_start:
-                return field_index, _opening(rest, field_start), "a quote character inside an unquoted cell; quote the whole cell and double inner quotes"
+                return (
+                    field_index,
+                    _opening(rest, field_start),
+                    "a quote character inside an unquoted cell; quote the whole cell and double inner quotes",
+                )
             in_quotes = True
         elif char == ",":
             field_index, field_start = field_index + 1, i + 1
@@ -228,7 +278,11 @@ def locate_quote_error(text: str, start_line: int) -> tuple[int | None, str | No
             return None, None, None
         i += 1
     if in_quotes:
-        return field_index, _opening(rest, field_start), "a quoted cell is never closed (missing closing quote)"
+        return (
+            field_index,
+            _opening(rest, field_start),
+            "a quoted cell is never closed (missing closing quote)",
+        )
     return None, None, None
 
 
@@ -244,12 +298,32 @@ def _encoding_problems(raw: bytes, first_bad: int, names: list[str], label: str)
         for row, record in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
             for i, cell in enumerate(record):
                 if any("\udc80" <= ch <= "\udcff" for ch in cell):
-                    shown = cell.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                    shown = cell.encode("utf-8", "surrogateescape").decode(
+                        "utf-8", "backslashreplace"
+                    )
                     column = names[i] if i < len(names) else f"(column {i + 1})"
-                    problems.append(Problem(label, row, column, shown, "encoding", "is not valid UTF-8 text; save the file as UTF-8"))
+                    problems.append(
+                        Problem(
+                            label,
+                            row,
+                            column,
+                            shown,
+                            "encoding",
+                            "is not valid UTF-8 text; save the file as UTF-8",
+                        )
+                    )
     except csv.Error:
         pass
     if not problems:  # the bad bytes sit where the CSV cannot be parsed; give the line at least
         line = raw[:first_bad].count(b"\n") + 1
-        problems.append(Problem(label, line, None, None, "encoding", "the file is not valid UTF-8 text; save it as UTF-8"))
+        problems.append(
+            Problem(
+                label,
+                line,
+                None,
+                None,
+                "encoding",
+                "the file is not valid UTF-8 text; save it as UTF-8",
+            )
+        )
     return problems

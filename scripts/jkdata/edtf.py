@@ -18,8 +18,12 @@ _EDTF = "^" + _PART.format(p="a") + "(?:/" + _PART.format(p="b") + ")?$"
 def _part_bounds(parts: pd.DataFrame, p: str) -> tuple[pd.Series, pd.Series, pd.Series]:
     year, month, day = parts[f"{p}y"], parts[f"{p}m"], parts[f"{p}d"]
     first_month = month.fillna("01")
-    start = pd.to_datetime(year + "-" + first_month + "-" + day.fillna("01"), format="%Y-%m-%d", errors="coerce")
-    month_start = pd.to_datetime(year + "-" + month.fillna("12") + "-01", format="%Y-%m-%d", errors="coerce")
+    start = pd.to_datetime(
+        year + "-" + first_month + "-" + day.fillna("01"), format="%Y-%m-%d", errors="coerce"
+    )
+    month_start = pd.to_datetime(
+        year + "-" + month.fillna("12") + "-01", format="%Y-%m-%d", errors="coerce"
+    )
     end = (month_start + pd.offsets.MonthEnd(0)).where(day.isna(), start)
     precision = pd.Series("day", index=parts.index, dtype="str")
     precision = precision.mask(day.isna(), "month").mask(month.isna(), "year")
@@ -41,7 +45,9 @@ def parse_edtf(values: pd.Series) -> pd.DataFrame:
     start = a_start
     end = b_end.where(is_interval, a_end)
     rank = {name: i for i, name in enumerate(PRECISIONS)}
-    coarsest = pd.concat([a_precision.map(rank), b_precision.map(rank).where(is_interval, 0)], axis=1).max(axis=1)
+    coarsest = pd.concat(
+        [a_precision.map(rank), b_precision.map(rank).where(is_interval, 0)], axis=1
+    ).max(axis=1)
     precision = coarsest.map(dict(enumerate(PRECISIONS)))
     matched = parts["ay"].notna()
     real = a_start.notna() & (~is_interval | b_start.notna())

@@ -24,7 +24,14 @@ _CONSTRAINTS = {
     "maximum": "maximum",
 }
 _CELL_ERRORS = {"type-error", "constraint-error", "unique-error", "primary-key", "foreign-key"}
-_LABEL_ERRORS = {"incorrect-label", "missing-label", "extra-label", "duplicate-label", "blank-label", "blank-header"}
+_LABEL_ERRORS = {
+    "incorrect-label",
+    "missing-label",
+    "extra-label",
+    "duplicate-label",
+    "blank-label",
+    "blank-header",
+}
 
 
 def metadata_problems(package: Package) -> list[Problem]:
@@ -36,7 +43,16 @@ def metadata_problems(package: Package) -> list[Problem]:
     try:
         return _metadata_problems(package, FrictionlessPackage, FrictionlessSchema)
     except FrictionlessException as exc:
-        return [Problem(DESCRIPTOR, None, None, None, "descriptor", f"frictionless cannot read it: {exc.error.note}")]
+        return [
+            Problem(
+                DESCRIPTOR,
+                None,
+                None,
+                None,
+                "descriptor",
+                f"frictionless cannot read it: {exc.error.note}",
+            )
+        ]
 
 
 def _metadata_problems(package: Package, FrictionlessPackage, FrictionlessSchema) -> list[Problem]:  # noqa: N803
@@ -44,14 +60,31 @@ def _metadata_problems(package: Package, FrictionlessPackage, FrictionlessSchema
     descriptor = dict(package.descriptor)
     # Schemas are checked one by one below, from their own files, so that a problem names the file.
     descriptor["resources"] = [
-        {**entry, "schema": {"fields": []}} if isinstance(entry, dict) else entry for entry in descriptor.get("resources", [])
+        {**entry, "schema": {"fields": []}} if isinstance(entry, dict) else entry
+        for entry in descriptor.get("resources", [])
     ]
     for error in FrictionlessPackage.metadata_validate(descriptor):
-        problems.append(Problem(DESCRIPTOR, None, None, None, "descriptor", f"does not follow the Data Package profile: {error.note}"))
+        problems.append(
+            Problem(
+                DESCRIPTOR,
+                None,
+                None,
+                None,
+                "descriptor",
+                f"does not follow the Data Package profile: {error.note}",
+            )
+        )
     for resource in package.resources:
         for error in FrictionlessSchema.metadata_validate(resource.schema):
             problems.append(
-                Problem(resource.schema_path or DESCRIPTOR, None, None, None, "schema", f"does not follow the Table Schema profile: {error.note}")
+                Problem(
+                    resource.schema_path or DESCRIPTOR,
+                    None,
+                    None,
+                    None,
+                    "schema",
+                    f"does not follow the Table Schema profile: {error.note}",
+                )
             )
     return problems
 
@@ -66,7 +99,16 @@ def row_problems(package: Package, skip: set[str] = frozenset()) -> list[Problem
     try:
         report = FrictionlessPackage(descriptor, basepath=str(package.root)).validate()
     except FrictionlessException as exc:
-        return [Problem(DESCRIPTOR, None, None, None, "descriptor", f"frictionless cannot open the package: {exc.error.note}")]
+        return [
+            Problem(
+                DESCRIPTOR,
+                None,
+                None,
+                None,
+                "descriptor",
+                f"frictionless cannot open the package: {exc.error.note}",
+            )
+        ]
     problems = []
     for task in report.tasks:
         resource = package.resource(task.name)
@@ -96,7 +138,11 @@ def map_error(error, resource: Resource) -> Problem:
         rule = "type"
     elif kind == "constraint-error":
         match = re.search(r'constraint "(\w+)"', error.note)
-        rule = _CONSTRAINTS.get(match.group(1), "constraint") if match else "constraint"
+        rule = (
+            _CONSTRAINTS.get(match.group(1), f"frictionless:{match.group(1)}")
+            if match
+            else "frictionless:constraint"
+        )
     elif kind == "unique-error":
         rule = "unique"
         match = re.search(r"row at position (\d+)", error.note)
@@ -124,9 +170,15 @@ def map_error(error, resource: Resource) -> Problem:
     elif kind == "blank-row":
         return Problem(resource.path, row, None, None, "blank_row", "the row is blank")
     elif kind in _LABEL_ERRORS:
-        return Problem(resource.path, 1, column, getattr(error, "label", None), "header", error.note)
+        return Problem(
+            resource.path, 1, column, getattr(error, "label", None), "header", error.note
+        )
     elif kind == "encoding-error":
-        return Problem(resource.path, row, None, None, "encoding", "the file is not valid UTF-8 text")
+        return Problem(
+            resource.path, row, None, None, "encoding", "the file is not valid UTF-8 text"
+        )
     else:
         return Problem(resource.path, row, column, value, f"frictionless:{kind}", error.note)
-    return Problem(resource.path, row, column, value, rule, rule_message(rule, field, resource, detail))
+    return Problem(
+        resource.path, row, column, value, rule, rule_message(rule, field, resource, detail)
+    )

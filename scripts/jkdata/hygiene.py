@@ -22,7 +22,9 @@ _EDGE_SPACE = r"^\s|\s$"
 
 def _first_control(value: str) -> str:
     char = next(ch for ch in value if ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F)
-    name = unicodedata.name(char, {"\t": "TAB", "\n": "LINE FEED", "\r": "CARRIAGE RETURN"}.get(char, "control"))
+    name = unicodedata.name(
+        char, {"\t": "TAB", "\n": "LINE FEED", "\r": "CARRIAGE RETURN"}.get(char, "control")
+    )
     return f"U+{ord(char):04X} {name}"
 
 
@@ -50,20 +52,50 @@ def hygiene_problems(table: Table) -> list[Problem]:
         for index in control[control].index:
             value = values[index]
             problems.append(
-                Problem(table.label, index + 2, name, value, "control_character", f"contains a control character ({_first_control(value)})")
+                Problem(
+                    table.label,
+                    index + 2,
+                    name,
+                    value,
+                    "control_character",
+                    f"contains a control character ({_first_control(value)})",
+                )
             )
         edge = values.str.contains(_EDGE_SPACE, regex=True).fillna(False).astype(bool) & ~control
         for index in edge[edge].index:
-            problems.append(Problem(table.label, index + 2, name, values[index], "whitespace", "has spaces before or after the value"))
+            problems.append(
+                Problem(
+                    table.label,
+                    index + 2,
+                    name,
+                    values[index],
+                    "whitespace",
+                    "has spaces before or after the value",
+                )
+            )
         if field.get("type", "string") == "string":
             formula = values.str.contains(_FORMULA, regex=True).fillna(False).astype(bool)
             for index in formula[formula].index:
                 problems.append(
-                    Problem(table.label, index + 2, name, values[index], "formula", "starts with = + - or @, which a spreadsheet runs as a formula")
+                    Problem(
+                        table.label,
+                        index + 2,
+                        name,
+                        values[index],
+                        "formula",
+                        "starts with = + - or @, which a spreadsheet runs as a formula",
+                    )
                 )
         nfc = _not_nfc(values)
         for index in nfc[nfc].index:
             problems.append(
-                Problem(table.label, index + 2, name, values[index], "unicode_nfc", "is not in Unicode NFC form; normalise it to NFC")
+                Problem(
+                    table.label,
+                    index + 2,
+                    name,
+                    values[index],
+                    "unicode_nfc",
+                    "is not in Unicode NFC form; normalise it to NFC",
+                )
             )
     return problems

@@ -82,7 +82,9 @@ def _as_list(value) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def _problem(column: str | None, value, message: str, rule: str = "descriptor", file: str = DESCRIPTOR):
+def _problem(
+    column: str | None, value, message: str, rule: str = "descriptor", file: str = DESCRIPTOR
+):
     shown = None if value is None else (value if isinstance(value, str) else json.dumps(value))
     return Problem(file=file, row=None, column=column, value=shown, rule=rule, message=message)
 
@@ -93,16 +95,27 @@ def _read_json(path: Path, label: str) -> tuple[object | None, list[Problem]]:
     except FileNotFoundError:
         return None, [_problem(None, None, "file not found", "missing_file", file=label)]
     except OSError as exc:
-        return None, [_problem(None, None, f"cannot be read: {exc.strerror}", "missing_file", file=label)]
+        return None, [
+            _problem(None, None, f"cannot be read: {exc.strerror}", "missing_file", file=label)
+        ]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, [_problem(None, None, f"is not valid UTF-8 (byte {exc.start})", "encoding", file=label)]
+        return None, [
+            _problem(None, None, f"is not valid UTF-8 (byte {exc.start})", "encoding", file=label)
+        ]
     try:
         return json.loads(text), []
     except json.JSONDecodeError as exc:
         return None, [
-            Problem(label, exc.lineno, f"character {exc.colno}", None, "json", f"is not valid JSON: {exc.msg}")
+            Problem(
+                label,
+                exc.lineno,
+                f"character {exc.colno}",
+                None,
+                "json",
+                f"is not valid JSON: {exc.msg}",
+            )
         ]
 
 
@@ -111,10 +124,16 @@ def safe_path(root: Path, path: object, place: str) -> tuple[Path | None, list[P
     if not isinstance(path, str) or not path:
         return None, [_problem(place, path, "must be a relative file path (a non-empty string)")]
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", path):
-        return None, [_problem(place, path, "must be a local path inside the package, not a URL", "unsafe_path")]
+        return None, [
+            _problem(
+                place, path, "must be a local path inside the package, not a URL", "unsafe_path"
+            )
+        ]
     posix = PurePosixPath(path)
     if posix.is_absolute() or "\\" in path or re.match(r"^[A-Za-z]:", path):
-        return None, [_problem(place, path, "must be relative to the package directory", "unsafe_path")]
+        return None, [
+            _problem(place, path, "must be relative to the package directory", "unsafe_path")
+        ]
     resolved = (root / posix).resolve()
     if ".." in posix.parts or not resolved.is_relative_to(root.resolve()):
         return None, [_problem(place, path, "leads outside the package directory", "unsafe_path")]
@@ -127,45 +146,77 @@ def _check_schema(schema: object, place: str, file: str) -> list[Problem]:
         return [_problem(place, None, "must be a JSON object (a Table Schema)", "schema", file)]
     fields = schema.get("fields")
     if not isinstance(fields, list) or not fields:
-        return [_problem(f"{place}.fields", None, "must be a non-empty list of fields", "schema", file)]
+        return [
+            _problem(f"{place}.fields", None, "must be a non-empty list of fields", "schema", file)
+        ]
     problems: list[Problem] = []
     names: list[str] = []
     for i, fld in enumerate(fields):
         where = f"fields[{i}]"
         if not isinstance(fld, dict) or not isinstance(fld.get("name"), str) or not fld["name"]:
-            problems.append(_problem(where, None, "must be an object with a `name`", "schema", file))
+            problems.append(
+                _problem(where, None, "must be an object with a `name`", "schema", file)
+            )
             continue
         names.append(fld["name"])
         ftype = fld.get("type", "any")
         if ftype not in SUPPORTED_TYPES:
             problems.append(
-                _problem(f"{where}.type", ftype, f"field type is not supported (use one of {sorted(SUPPORTED_TYPES)})", "schema", file)
+                _problem(
+                    f"{where}.type",
+                    ftype,
+                    f"field type is not supported (use one of {sorted(SUPPORTED_TYPES)})",
+                    "schema",
+                    file,
+                )
             )
         constraints = fld.get("constraints", {})
         if not isinstance(constraints, dict):
-            problems.append(_problem(f"{where}.constraints", None, "must be an object", "schema", file))
+            problems.append(
+                _problem(f"{where}.constraints", None, "must be an object", "schema", file)
+            )
             continue
         for key, value in constraints.items():
             if key not in KNOWN_CONSTRAINTS:
-                problems.append(_problem(f"{where}.constraints", key, "unknown constraint", "schema", file))
+                problems.append(
+                    _problem(f"{where}.constraints", key, "unknown constraint", "schema", file)
+                )
             elif key == "pattern":
                 try:
                     re.compile(value)
                 except (re.error, TypeError) as exc:
-                    problems.append(_problem(f"{where}.constraints.pattern", value, f"is not a valid regular expression: {exc}", "schema", file))
+                    problems.append(
+                        _problem(
+                            f"{where}.constraints.pattern",
+                            value,
+                            f"is not a valid regular expression: {exc}",
+                            "schema",
+                            file,
+                        )
+                    )
             elif key == "enum" and not isinstance(value, list):
-                problems.append(_problem(f"{where}.constraints.enum", value, "must be a list", "schema", file))
+                problems.append(
+                    _problem(f"{where}.constraints.enum", value, "must be a list", "schema", file)
+                )
     if len(set(names)) != len(names):
         dupes = sorted({n for n in names if names.count(n) > 1})
-        problems.append(_problem("fields", ", ".join(dupes), "field names must be unique", "schema", file))
+        problems.append(
+            _problem("fields", ", ".join(dupes), "field names must be unique", "schema", file)
+        )
     known = set(names)
     keys = [("primaryKey", _as_list(schema.get("primaryKey")))]
     keys += [(f"uniqueKeys[{i}]", _as_list(k)) for i, k in enumerate(schema.get("uniqueKeys", []))]
-    keys += [(f"foreignKeys[{i}].fields", _as_list(fk.get("fields"))) for i, fk in enumerate(schema.get("foreignKeys", [])) if isinstance(fk, dict)]
+    keys += [
+        (f"foreignKeys[{i}].fields", _as_list(fk.get("fields")))
+        for i, fk in enumerate(schema.get("foreignKeys", []))
+        if isinstance(fk, dict)
+    ]
     for where, key_fields in keys:
         for name in key_fields:
             if name not in known:
-                problems.append(_problem(where, name, "names a field the schema does not have", "schema", file))
+                problems.append(
+                    _problem(where, name, "names a field the schema does not have", "schema", file)
+                )
     return problems
 
 
@@ -198,14 +249,20 @@ def load_package(root: Path) -> tuple[Package | None, list[Problem]]:
         package.declared.add(name)
         path = entry.get("path")
         if isinstance(path, list):
-            problems.append(_problem(f"{place}.path", path, "multipart resources are not supported; use one file"))
+            problems.append(
+                _problem(
+                    f"{place}.path", path, "multipart resources are not supported; use one file"
+                )
+            )
             continue
         file, path_problems = safe_path(root, path, f"{place}.path")
         problems += path_problems
         if file is None:
             continue
         if not file.is_file():
-            problems.append(_problem(f"{place}.path", path, "the data file does not exist", "missing_file"))
+            problems.append(
+                _problem(f"{place}.path", path, "the data file does not exist", "missing_file")
+            )
             continue
 
         schema_ref = entry.get("schema")
@@ -224,7 +281,13 @@ def load_package(root: Path) -> tuple[Package | None, list[Problem]]:
         elif isinstance(schema_ref, dict):
             schema, label, where = schema_ref, DESCRIPTOR, f"{place}.schema"
         else:
-            problems.append(_problem(f"{place}.schema", schema_ref, "every resource needs a Table Schema (a path or an object)"))
+            problems.append(
+                _problem(
+                    f"{place}.schema",
+                    schema_ref,
+                    "every resource needs a Table Schema (a path or an object)",
+                )
+            )
             continue
         schema_problems = _check_schema(schema, where, label)
         problems += schema_problems
@@ -249,11 +312,31 @@ def _check_references(package: Package) -> list[Problem]:
             if target is None:
                 if target_name in package.declared:
                     continue  # the target failed to load and has its own problem
-                problems.append(_problem(f"{where}.resource", target_name, "names a resource the package does not have", "schema", label))
+                problems.append(
+                    _problem(
+                        f"{where}.resource",
+                        target_name,
+                        "names a resource the package does not have",
+                        "schema",
+                        label,
+                    )
+                )
                 continue
             for name in _as_list(reference.get("fields")):
                 if name not in target.field_names:
-                    problems.append(_problem(f"{where}.fields", name, f"names a field that {target_name} does not have", "schema", label))
+                    problems.append(
+                        _problem(
+                            f"{where}.fields",
+                            name,
+                            f"names a field that {target_name} does not have",
+                            "schema",
+                            label,
+                        )
+                    )
             if len(_as_list(reference.get("fields"))) != len(_as_list(fk.get("fields"))):
-                problems.append(_problem(where, None, "must list as many fields as the foreign key", "schema", label))
+                problems.append(
+                    _problem(
+                        where, None, "must list as many fields as the foreign key", "schema", label
+                    )
+                )
     return problems

@@ -40,7 +40,8 @@ def _length(values: pd.Series, limit: int, at_least: bool) -> pd.Series:
 def _range(values: pd.Series, field: dict, limit, at_least: bool) -> pd.Series:
     typed = to_typed(values, field)
     ok = (typed >= bound(limit, field)) if at_least else (typed <= bound(limit, field))
-    return ok.fillna(True).astype(bool)  # cells of the wrong type are the type check's business
+    # Cells of the wrong type are the type check's business (NaT compares False, not NA).
+    return ok.fillna(True).astype(bool) | typed.isna()
 
 
 def _no_repeats(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
@@ -59,17 +60,41 @@ def to_pandera(resource: Resource) -> pa.DataFrameSchema:
         if ftype != "string":
             checks.append(pa.Check(partial(type_ok, field=field), name="type"))
         if "pattern" in constraints and ftype == "string":
-            checks.append(pa.Check(partial(_pattern, pattern=constraints["pattern"]), name="pattern"))
+            checks.append(
+                pa.Check(partial(_pattern, pattern=constraints["pattern"]), name="pattern")
+            )
         if "enum" in constraints:
-            checks.append(pa.Check(partial(_enum, field=field, allowed=constraints["enum"]), name="enum"))
+            checks.append(
+                pa.Check(partial(_enum, field=field, allowed=constraints["enum"]), name="enum")
+            )
         if "minLength" in constraints:
-            checks.append(pa.Check(partial(_length, limit=constraints["minLength"], at_least=True), name="min_length"))
+            checks.append(
+                pa.Check(
+                    partial(_length, limit=constraints["minLength"], at_least=True),
+                    name="min_length",
+                )
+            )
         if "maxLength" in constraints:
-            checks.append(pa.Check(partial(_length, limit=constraints["maxLength"], at_least=False), name="max_length"))
+            checks.append(
+                pa.Check(
+                    partial(_length, limit=constraints["maxLength"], at_least=False),
+                    name="max_length",
+                )
+            )
         if "minimum" in constraints:
-            checks.append(pa.Check(partial(_range, field=field, limit=constraints["minimum"], at_least=True), name="minimum"))
+            checks.append(
+                pa.Check(
+                    partial(_range, field=field, limit=constraints["minimum"], at_least=True),
+                    name="minimum",
+                )
+            )
         if "maximum" in constraints:
-            checks.append(pa.Check(partial(_range, field=field, limit=constraints["maximum"], at_least=False), name="maximum"))
+            checks.append(
+                pa.Check(
+                    partial(_range, field=field, limit=constraints["maximum"], at_least=False),
+                    name="maximum",
+                )
+            )
         columns[name] = pa.Column(
             None,  # all columns are text here; `type` checks what the text must parse as
             name=name,
@@ -82,8 +107,12 @@ def to_pandera(resource: Resource) -> pa.DataFrameSchema:
     if primary_key:
         frame_checks.append(pa.Check(partial(_no_repeats, columns=primary_key), name="primary_key"))
     for key in resource.unique_keys:
-        frame_checks.append(pa.Check(partial(_no_repeats, columns=key), name="unique_key:" + ",".join(key)))
-    return pa.DataFrameSchema(columns, checks=frame_checks, strict=True, ordered=True, name=resource.name)
+        frame_checks.append(
+            pa.Check(partial(_no_repeats, columns=key), name="unique_key:" + ",".join(key))
+        )
+    return pa.DataFrameSchema(
+        columns, checks=frame_checks, strict=True, ordered=True, name=resource.name
+    )
 
 
 _PANDERA_RULES = {"not_nullable": "required", "field_uniqueness": "unique"}
@@ -92,7 +121,9 @@ _PANDERA_RULES = {"not_nullable": "required", "field_uniqueness": "unique"}
 def _first_rows(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     """For each row, the spreadsheet row where its key first appears."""
     labels = pd.Series(frame.index, index=frame.index)
-    return labels.groupby([frame[c] for c in columns], dropna=False, sort=False).transform("min") + 2
+    return (
+        labels.groupby([frame[c] for c in columns], dropna=False, sort=False).transform("min") + 2
+    )
 
 
 def row_problems(table: Table) -> list[Problem]:
@@ -114,12 +145,18 @@ def row_problems(table: Table) -> list[Problem]:
             continue  # a whole-column failure; the header check reports those
         index = int(index)
         if check == "primary_key" or check.startswith("unique_key:"):
-            key_columns = resource.primary_key if check == "primary_key" else check.split(":", 1)[1].split(",")
+            key_columns = (
+                resource.primary_key
+                if check == "primary_key"
+                else check.split(":", 1)[1].split(",")
+            )
             rule = "primary_key" if check == "primary_key" else "unique_key"
             column = ",".join(key_columns)
             if check not in first_rows:
                 first_rows[check] = _first_rows(frame, key_columns)
-            value = _KEY_SEPARATOR.join("" if pd.isna(v) else str(v) for v in frame.loc[index, key_columns])
+            value = _KEY_SEPARATOR.join(
+                "" if pd.isna(v) else str(v) for v in frame.loc[index, key_columns]
+            )
             detail = f" (first in row {first_rows[check][index]})"
             field = None
         else:
@@ -132,7 +169,9 @@ def row_problems(table: Table) -> list[Problem]:
                 if column not in first_rows:
                     first_rows[column] = _first_rows(frame, [column])
                 detail = f" (first in row {first_rows[column][index]})"
-        problem = Problem(table.label, index + 2, column, value, rule, rule_message(rule, field, resource, detail))
+        problem = Problem(
+            table.label, index + 2, column, value, rule, rule_message(rule, field, resource, detail)
+        )
         problems.setdefault(problem.key, problem)
     return list(problems.values())
 
@@ -156,13 +195,22 @@ def foreign_key_problems(package: Package, tables: dict[str, Table]) -> list[Pro
             if len(fields) == 1:
                 found = keys[fields[0]].isin(parent.frame[ref_fields[0]].dropna())
             else:
-                found = pd.MultiIndex.from_frame(keys).isin(pd.MultiIndex.from_frame(parent.frame[ref_fields]))
+                found = pd.MultiIndex.from_frame(keys).isin(
+                    pd.MultiIndex.from_frame(parent.frame[ref_fields])
+                )
                 found = pd.Series(found, index=keys.index)
             bad = present & ~found
             for index in bad[bad].index:
                 value = _KEY_SEPARATOR.join(str(v) for v in keys.loc[index])
                 detail = f": {target_name} has no row with {', '.join(ref_fields)} = {value}"
                 problems.append(
-                    Problem(child.label, int(index) + 2, ",".join(fields), value, "foreign_key", rule_message("foreign_key", detail=detail))
+                    Problem(
+                        child.label,
+                        int(index) + 2,
+                        ",".join(fields),
+                        value,
+                        "foreign_key",
+                        rule_message("foreign_key", detail=detail),
+                    )
                 )
     return problems

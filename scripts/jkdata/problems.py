@@ -9,6 +9,56 @@ from dataclasses import asdict, dataclass
 # Longest value shown in a text report; JSON output always carries the whole value.
 _SHOWN_VALUE = 80
 
+# Every rule a problem can name, with what it means. The README's rule table is checked against it.
+RULES = {
+    # descriptor and schemas
+    "missing_file": "A file the package needs (descriptor, schema, data file) is missing or unreadable.",
+    "json": "The descriptor or a schema is not valid JSON.",
+    "descriptor": "The descriptor breaks the Data Package v2 profile or our layout rules.",
+    "schema": "A Table Schema is malformed: unknown type or constraint, bad key or reference.",
+    "unsafe_path": "A path is a URL, absolute, or leads outside the package directory.",
+    # CSV structure
+    "encoding": "Bytes that are not UTF-8.",
+    "bom": "The file starts with a byte-order mark.",
+    "header": "The header row differs from the schema's field names and order.",
+    "csv_syntax": "Broken quoting: a quoted cell never closed, or text after a closing quote.",
+    "csv_quote": "A quote character inside an unquoted cell.",
+    "row_length": "A row has more or fewer cells than the header.",
+    "blank_row": "An empty line between rows.",
+    # cells (pandera, cross-checked by frictionless)
+    "type": "The text is not a valid value of the field's type (date, integer, number, boolean).",
+    "required": "A required cell is empty.",
+    "pattern": "The text does not match the field's pattern.",
+    "enum": "The value is not in the field's controlled vocabulary.",
+    "min_length": "The text is shorter than the field's minimum length.",
+    "max_length": "The text is longer than the field's maximum length.",
+    "minimum": "The value is below the field's minimum.",
+    "maximum": "The value is above the field's maximum.",
+    "unique": "A value repeats in a column that must be unique.",
+    "primary_key": "A record ID (or link key) repeats.",
+    "unique_key": "A combination declared in the schema's uniqueKeys repeats.",
+    "foreign_key": "A reference to a record that does not exist.",
+    # hygiene
+    "formula": "Text starts with = + - or @, which spreadsheets run as a formula.",
+    "control_character": "A tab, line break or other control character inside a cell.",
+    "unicode_nfc": "Text not in Unicode NFC form.",
+    "whitespace": "Spaces before or after a value.",
+    # dates
+    "date_invalid": "The EDTF date is not a real date, or its interval ends before it starts.",
+    "date_bounds": "date_start or date_end is not the earliest or latest day the date can mean.",
+    "date_precision": "date_precision does not match the precision of the date.",
+    "date_order": "date_end is before date_start.",
+    "date_note": "An inferred date has no note saying how it was inferred.",
+    "date_incomplete": "Some date fields are filled and others not.",
+    # evidence
+    "citation_missing": "A record has no citation.",
+    "citation_target": "A citation names a record that does not exist.",
+    "link_citation": "A link row cites evidence about a record it does not link.",
+    "source_file": "A source document is not in the sources directory.",
+    "source_checksum": "A source document's SHA-256 or size differs from the sources table.",
+    "quote_not_found": "A quote does not appear verbatim in its source document.",
+}
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -25,6 +75,10 @@ class Problem:
     value: str | None
     rule: str
     message: str
+
+    def __post_init__(self):
+        if self.rule not in RULES and not self.rule.startswith("frictionless:"):
+            raise ValueError(f"undocumented rule {self.rule!r}: add it to problems.RULES")
 
     @property
     def key(self) -> tuple:

@@ -31,30 +31,68 @@ def load_texts(sources: Table, sources_dir: Path) -> tuple[dict[str, str], list[
         spreadsheet_row = index + 2
         name = row["file_name"]
         if not isinstance(name, str) or "/" in name or "\\" in name or name in (".", ".."):
-            problems.append(Problem(sources.label, spreadsheet_row, "file_name", name, "source_file", "must be a plain file name"))
+            problems.append(
+                Problem(
+                    sources.label,
+                    spreadsheet_row,
+                    "file_name",
+                    name,
+                    "source_file",
+                    "must be a plain file name",
+                )
+            )
             continue
         path = sources_dir / name
         if not path.is_file():
             problems.append(
-                Problem(sources.label, spreadsheet_row, "file_name", name, "source_file", f"no such file in the sources directory {sources_dir}")
+                Problem(
+                    sources.label,
+                    spreadsheet_row,
+                    "file_name",
+                    name,
+                    "source_file",
+                    f"no such file in the sources directory {sources_dir}",
+                )
             )
             continue
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         if digest != row["sha256"]:
             problems.append(
-                Problem(sources.label, spreadsheet_row, "sha256", row["sha256"], "source_checksum",
-                        f"does not match the file in {sources_dir}, whose SHA-256 is {digest}")
+                Problem(
+                    sources.label,
+                    spreadsheet_row,
+                    "sha256",
+                    row["sha256"],
+                    "source_checksum",
+                    f"does not match the file in {sources_dir}, whose SHA-256 is {digest}",
+                )
             )
             continue
         if str(len(data)) != str(row["byte_size"]):
             problems.append(
-                Problem(sources.label, spreadsheet_row, "byte_size", row["byte_size"], "source_checksum", f"the file has {len(data)} bytes")
+                Problem(
+                    sources.label,
+                    spreadsheet_row,
+                    "byte_size",
+                    row["byte_size"],
+                    "source_checksum",
+                    f"the file has {len(data)} bytes",
+                )
             )
         try:
             texts[row["source_id"]] = unicodedata.normalize("NFC", data.decode("utf-8"))
         except UnicodeDecodeError:
-            problems.append(Problem(sources.label, spreadsheet_row, "file_name", name, "source_file", "the source text is not UTF-8"))
+            problems.append(
+                Problem(
+                    sources.label,
+                    spreadsheet_row,
+                    "file_name",
+                    name,
+                    "source_file",
+                    "the source text is not UTF-8",
+                )
+            )
     return texts, problems
 
 
@@ -65,10 +103,18 @@ def quote_problems(tables: dict[str, Table], sources_dir: Path) -> tuple[list[Pr
         return [], 0
     texts, problems = load_texts(sources, sources_dir)
     frame = citations.frame
-    for index, source_id, quote in zip(frame.index, frame["source_id"], frame["quote"], strict=True):
+    for index, source_id, quote in zip(
+        frame.index, frame["source_id"], frame["quote"], strict=True
+    ):
         if source_id in texts and isinstance(quote, str) and quote not in texts[source_id]:
             problems.append(
-                Problem(citations.label, index + 2, "quote", quote, "quote_not_found",
-                        f"does not appear verbatim in source {source_id}; copy it character for character")
+                Problem(
+                    citations.label,
+                    index + 2,
+                    "quote",
+                    quote,
+                    "quote_not_found",
+                    f"does not appear verbatim in source {source_id}; copy it character for character",
+                )
             )
     return problems, len(texts)

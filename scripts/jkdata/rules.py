@@ -36,15 +36,27 @@ def date_problems(table: Table) -> list[Problem]:
             continue  # the required check already reports it
         for index in _rows(partial & ~filled[name]):
             problems.append(
-                Problem(label, index + 2, name, None, "date_incomplete",
-                        "must be filled: a date needs date, date_start, date_end, date_precision and date_basis together")
+                Problem(
+                    label,
+                    index + 2,
+                    name,
+                    None,
+                    "date_incomplete",
+                    "must be filled: a date needs date, date_start, date_end, date_precision and date_basis together",
+                )
             )
 
     parsed = parse_edtf(frame["date"])
     for index in _rows(parsed["matched"] & ~parsed["valid"]):
         problems.append(
-            Problem(label, index + 2, "date", frame.at[index, "date"], "date_invalid",
-                    "is not a real date, or the interval ends before it starts")
+            Problem(
+                label,
+                index + 2,
+                "date",
+                frame.at[index, "date"],
+                "date_invalid",
+                "is not a real date, or the interval ends before it starts",
+            )
         )
     start, end = parse_dates(frame["date_start"]), parse_dates(frame["date_end"])
     usable = parsed["start"].notna()
@@ -54,25 +66,49 @@ def date_problems(table: Table) -> list[Problem]:
     ):
         for index in _rows(usable & actual.notna() & (actual != expected)):
             problems.append(
-                Problem(label, index + 2, name, frame.at[index, name], "date_bounds",
-                        f"must be {expected[index]:%Y-%m-%d}, {what} that date {frame.at[index, 'date']!r} can mean")
+                Problem(
+                    label,
+                    index + 2,
+                    name,
+                    frame.at[index, name],
+                    "date_bounds",
+                    f"must be {expected[index]:%Y-%m-%d}, {what} that date {frame.at[index, 'date']!r} can mean",
+                )
             )
     precision = frame["date_precision"]
     for index in _rows(usable & precision.notna() & (precision != parsed["precision"])):
         problems.append(
-            Problem(label, index + 2, "date_precision", precision[index], "date_precision",
-                    f"must be {parsed['precision'][index]!r} for date {frame.at[index, 'date']!r}")
+            Problem(
+                label,
+                index + 2,
+                "date_precision",
+                precision[index],
+                "date_precision",
+                f"must be {parsed['precision'][index]!r} for date {frame.at[index, 'date']!r}",
+            )
         )
     for index in _rows(start.notna() & end.notna() & (start > end)):
         problems.append(
-            Problem(label, index + 2, "date_end", frame.at[index, "date_end"], "date_order",
-                    f"is before date_start {frame.at[index, 'date_start']}")
+            Problem(
+                label,
+                index + 2,
+                "date_end",
+                frame.at[index, "date_end"],
+                "date_order",
+                f"is before date_start {frame.at[index, 'date_start']}",
+            )
         )
     if "date_note" in resource.field_names:
         for index in _rows((frame["date_basis"] == "inferred") & frame["date_note"].isna()):
             problems.append(
-                Problem(label, index + 2, "date_note", None, "date_note",
-                        "must say how the date was inferred, because date_basis is 'inferred'")
+                Problem(
+                    label,
+                    index + 2,
+                    "date_note",
+                    None,
+                    "date_note",
+                    "must say how the date was inferred, because date_basis is 'inferred'",
+                )
             )
     return problems
 
@@ -103,20 +139,38 @@ def citation_problems(package: Package, tables: dict[str, Table]) -> list[Proble
         cited = cites.loc[cites["table_name"] == name, "record_id"]
         for index in _rows(ids.notna() & ~ids.isin(cited)):
             problems.append(
-                Problem(table.label, index + 2, id_field, ids[index], "citation_missing",
-                        f"has no evidence: add a row to {citations.label} quoting a source")
+                Problem(
+                    table.label,
+                    index + 2,
+                    id_field,
+                    ids[index],
+                    "citation_missing",
+                    f"has no evidence: add a row to {citations.label} quoting a source",
+                )
             )
-        stray = (cites["table_name"] == name) & cites["record_id"].notna() & ~cites["record_id"].isin(ids)
+        stray = (
+            (cites["table_name"] == name)
+            & cites["record_id"].notna()
+            & ~cites["record_id"].isin(ids)
+        )
         for index in _rows(stray):
             problems.append(
-                Problem(citations.label, index + 2, "record_id", cites.at[index, "record_id"], "citation_target",
-                        f"{name} has no record with this ID")
+                Problem(
+                    citations.label,
+                    index + 2,
+                    "record_id",
+                    cites.at[index, "record_id"],
+                    "citation_target",
+                    f"{name} has no record with this ID",
+                )
             )
     problems += _link_problems(package, tables, cites)
     return problems
 
 
-def _link_problems(package: Package, tables: dict[str, Table], cites: pd.DataFrame) -> list[Problem]:
+def _link_problems(
+    package: Package, tables: dict[str, Table], cites: pd.DataFrame
+) -> list[Problem]:
     """A link row's citation must be evidence about one of the records the row links."""
     about = cites.set_index("citation_id")["record_id"]
     about = about[~about.index.duplicated()]
@@ -134,11 +188,21 @@ def _link_problems(package: Package, tables: dict[str, Table], cites: pd.DataFra
             if fk["reference"].get("resource") not in (None, CITATIONS) and len(fk["fields"]) == 1
         ]
         subject = frame["citation_id"].map(about)
-        matches = pd.concat([subject == frame[col] for col in linked], axis=1).any(axis=1) if linked else subject.isna()
+        matches = (
+            pd.concat([subject == frame[col] for col in linked], axis=1).any(axis=1)
+            if linked
+            else subject.isna()
+        )
         for index in _rows(subject.notna() & ~matches):
             ids = ", ".join(str(frame.at[index, col]) for col in linked)
             problems.append(
-                Problem(table.label, index + 2, "citation_id", frame.at[index, "citation_id"], "link_citation",
-                        f"cites evidence about {subject[index]}, not about a record this row links ({ids})")
+                Problem(
+                    table.label,
+                    index + 2,
+                    "citation_id",
+                    frame.at[index, "citation_id"],
+                    "link_citation",
+                    f"cites evidence about {subject[index]}, not about a record this row links ({ids})",
+                )
             )
     return problems

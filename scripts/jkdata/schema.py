@@ -64,9 +64,13 @@ def to_typed(values: pd.Series, field: dict) -> pd.Series:
     if ftype in ("integer", "year"):
         return pd.to_numeric(values.where(type_ok(values, field)), errors="coerce").astype("Int64")
     if ftype == "number":
-        return pd.to_numeric(values.where(type_ok(values, field)), errors="coerce").astype("Float64")
+        return pd.to_numeric(values.where(type_ok(values, field)), errors="coerce").astype(
+            "Float64"
+        )
     if ftype == "boolean":
-        mapping = dict.fromkeys(true_values(field), True) | dict.fromkeys(false_values(field), False)
+        mapping = dict.fromkeys(true_values(field), True) | dict.fromkeys(
+            false_values(field), False
+        )
         return values.map(mapping).astype("boolean")
     if ftype == "date":
         return parse_dates(values)
@@ -84,11 +88,17 @@ def bound(value, field: dict):
     return value
 
 
-def rule_message(rule: str, field: dict | None = None, resource: Resource | None = None, detail: str = "") -> str:
+def rule_message(
+    rule: str, field: dict | None = None, resource: Resource | None = None, detail: str = ""
+) -> str:
     """The rule in plain words, for people reading a report."""
     constraints = (field or {}).get("constraints", {})
     if rule == "type":
-        return _TYPE_WORDS.get(field.get("type"), "has the wrong type") if field else "has the wrong type"
+        return (
+            _TYPE_WORDS.get(field.get("type"), "has the wrong type")
+            if field
+            else "has the wrong type"
+        )
     if rule == "required":
         return "is required but the cell is empty"
     if rule == "unique":

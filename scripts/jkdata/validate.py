@@ -38,7 +38,9 @@ class Report:
         }
 
 
-def validate_package(root: Path, sources_dir: Path | None = None, frictionless: str = "auto") -> Report:
+def validate_package(
+    root: Path, sources_dir: Path | None = None, frictionless: str = "auto"
+) -> Report:
     """Check everything; `frictionless` is "auto", "always" or "never" for its row checks."""
     from . import frictionless_check, hygiene, pandera_checks, quotes, rules
     from .csvread import read_table
@@ -61,7 +63,9 @@ def validate_package(root: Path, sources_dir: Path | None = None, frictionless: 
         problems += pandera_checks.row_problems(table)
     problems += pandera_checks.foreign_key_problems(package, tables)
 
-    run_frictionless = frictionless == "always" or (frictionless == "auto" and sum(rows.values()) <= FRICTIONLESS_AUTO_ROWS)
+    run_frictionless = frictionless == "always" or (
+        frictionless == "auto" and sum(rows.values()) <= FRICTIONLESS_AUTO_ROWS
+    )
     if run_frictionless and package.resources and not descriptor_broken:
         unreadable = {name for name, t in tables.items() if t.frame is None}
         problems += frictionless_check.row_problems(package, skip=unreadable)
@@ -79,6 +83,10 @@ def validate_package(root: Path, sources_dir: Path | None = None, frictionless: 
         quote_problems, checked = quotes.quote_problems(tables, sources_dir)
         problems += quote_problems
         report.notes.append(f"quotes checked against {checked} source texts in {sources_dir}")
-    file_order = [DESCRIPTOR] + [r.schema_path or DESCRIPTOR for r in package.resources] + [r.path for r in package.resources]
+    file_order = (
+        [DESCRIPTOR]
+        + [r.schema_path or DESCRIPTOR for r in package.resources]
+        + [r.path for r in package.resources]
+    )
     report.problems = merge(problems, file_order)
     return report

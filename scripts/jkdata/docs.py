@@ -1,0 +1,83 @@
+"""Generated parts of the documentation, kept current with `--check` (OWID-style).
+
+Blocks between `<!-- generated:NAME -->` and `<!-- end:NAME -->` are rendered from the code and
+schemas; hand edits inside them fail the check. Run `python -m jkdata.docs` to rewrite them.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import click
+from click.testing import CliRunner
+
+HELP_WIDTH = 80
+
+
+def _commands(group: click.Group, prefix=()):
+    yield list(prefix)
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*prefix, name))
+        else:
+            yield [*prefix, name]
+
+
+def cli_help() -> str:
+    from .cli import cli
+
+    blocks = []
+    for words in _commands(cli):
+        result = CliRunner().invoke(
+            cli, [*words, "--help"], terminal_width=HELP_WIDTH, prog_name="jkdata"
+        )
+        blocks.append(f"```text\n$ {' '.join(['jkdata', *words, '--help'])}\n{result.output}```")
+    return "\n\n".join(blocks)
+
+
+def rule_table() -> str:
+    from .problems import RULES
+
+    rows = [f"| `{rule}` | {meaning} |" for rule, meaning in RULES.items()]
+    return "\n".join(["| rule | what it means |", "| --- | --- |", *rows])
+
+
+README_BLOCKS = {"cli-help": cli_help, "rules": rule_table}
+
+
+def render(text: str, blocks: dict) -> str:
+    """Replace each generated block's body with its freshly rendered content."""
+    for name, make in blocks.items():
+        pattern = re.compile(rf"(<!-- generated:{name} -->\n).*?(<!-- end:{name} -->)", re.S)
+        if not pattern.search(text):
+            raise ValueError(f"no generated:{name} block")
+        body = make()
+        text = pattern.sub(lambda m, body=body: m.group(1) + body + "\n" + m.group(2), text)
+    return text
+
+
+def update(path: Path, blocks: dict, check: bool) -> bool:
+    """Rewrite the file (or, with check, only compare). Returns True when it was current."""
+    text = path.read_text(encoding="utf-8")
+    fresh = render(text, blocks)
+    if fresh == text:
+        return True
+    if not check:
+        path.write_text(fresh, encoding="utf-8")
+    return False
+
+
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    root = Path(__file__).resolve().parents[2]
+    current = update(root / "README.md", README_BLOCKS, check)
+    if check and not current:
+        print("README.md is out of date: run `python -m jkdata.docs`", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,83 @@
+"""The `jkdata` command line, through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+from conftest import ROOT, edit, needs_seeds, run_validate
+from jkdata.cli import cli
+
+
+def test_real_package_is_valid():
+    code, report, output = run_validate(ROOT)
+    assert code == 0, output
+    assert report["valid"] and report["problem_count"] == 0
+    assert sum(report["rows"].values()) > 0
+
+
+@needs_seeds
+def test_real_package_quotes_are_checked_against_the_seeds():
+    code, report, output = run_validate(ROOT)
+    assert code == 0, output
+    assert any(note.startswith("quotes checked against 2 source texts") for note in report["notes"])
+
+
+def test_validate_accepts_the_descriptor_path_too():
+    code, _, output = run_validate(ROOT / "datapackage.json")
+    assert code == 0, output
+
+
+def test_text_output_names_file_row_column_value_and_rule(package):
+    edit(package / "data/events.csv", ",speech,", ",lecture,")
+    result = CliRunner().invoke(cli, ["validate", str(package)])
+    assert result.exit_code == 1
+    first = result.output.splitlines()[0]
+    assert first.startswith(
+        'data/events.csv, row 6, column event_type, value "lecture": must be one of'
+    )
+    assert first.endswith("[enum]")
+    assert "invalid: 1 problem in 1 file" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_json_output_is_machine_readable(package):
+    edit(package / "data/events.csv", ",speech,", ",lecture,")
+    result = CliRunner().invoke(cli, ["validate", str(package), "--format", "json"])
+    report = json.loads(result.output)
+    assert report["valid"] is False
+    assert report["problems"][0] == {
+        "file": "data/events.csv",
+        "row": 6,
+        "column": "event_type",
+        "value": "lecture",
+        "rule": "enum",
+        "message": report["problems"][0]["message"],
+    }
+
+
+def test_missing_directory_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2
+
+
+def test_unknown_option_value_is_a_usage_error():
+    result = CliRunner().invoke(cli, ["validate", str(ROOT), "--format", "xml"])
+    assert result.exit_code == 2
+
+
+def test_empty_directory_reports_the_missing_descriptor(tmp_path):
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output.startswith("datapackage.json: file not found [missing_file]")
+
+
+def test_frictionless_never_still_checks_everything_else(package):
+    edit(package / "data/events.csv", ",speech,", ",lecture,")
+    code, report, _ = run_validate(package, "--frictionless", "never")
+    assert code == 1 and [p["rule"] for p in report["problems"]] == ["enum"]
+
+
+def test_help_lists_commands():
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0 and "validate" in result.output

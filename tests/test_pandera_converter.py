@@ -1,0 +1,141 @@
+"""Our Table Schema → pandera converter, tested against bad rows and against frictionless itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import ROOT
+from frictionless import Package as FrictionlessPackage
+from frictionless import Resource as FrictionlessResource
+from frictionless import Schema
+from jkdata.csvread import read_table
+from jkdata.frictionless_check import map_error
+from jkdata.package import Resource, load_package
+from jkdata.pandera_checks import row_problems, to_pandera
+from jkdata.schema import typed_frame
+
+SCHEMA = {
+    "fields": [
+        {
+            "name": "thing_id",
+            "type": "string",
+            "constraints": {"required": True, "pattern": "TH-[0-9]{4}"},
+        },
+        {"name": "flag", "type": "boolean"},
+        {"name": "count", "type": "integer", "constraints": {"minimum": 0, "maximum": 10}},
+        {"name": "share", "type": "number"},
+        {"name": "day", "type": "date", "constraints": {"minimum": "2000-01-01"}},
+        {"name": "kind", "type": "string", "constraints": {"enum": ["a", "b"]}},
+        {
+            "name": "label",
+            "type": "string",
+            "constraints": {"minLength": 2, "maxLength": 5, "unique": True},
+        },
+    ],
+    "primaryKey": ["thing_id"],
+    "uniqueKeys": [["kind", "day"]],
+}
+GOOD = "TH-0001,false,3,0.5,2020-01-31,a,ok\nTH-0002,true,,1e3,,b,fine\nTH-0003,FALSE,10,-2,2024-02-29,,also\n"
+BAD = (
+    "TH-0001,false,3,0.5,2020-01-31,a,ok\n"  # row 2: fine
+    "TH-0002,yes,1.0,x,2025-02-30,c,o\n"  # row 3: boolean, integer, number, date types; enum; minLength
+    "TH-0001,0,11,,1999-12-31,a,ok\n"  # row 4: primary key, maximum, minimum, unique label
+    "TH-9,1,-1,,2020-01-31,a,toolong\n"  # row 5: pattern, minimum, unique key (kind, day), maxLength
+)
+
+
+def make_table(tmp_path: Path, rows: str):
+    header = ",".join(f["name"] for f in SCHEMA["fields"])
+    path = tmp_path / "things.csv"
+    path.write_text(header + "\n" + rows, encoding="utf-8")
+    resource = Resource("things", "things.csv", path, SCHEMA, None, 0)
+    return resource, read_table(resource)
+
+
+def test_good_rows_pass_and_convert_to_proper_types(tmp_path):
+    resource, table = make_table(tmp_path, GOOD)
+    assert row_problems(table) == []
+    typed = typed_frame(table.frame, resource)
+    # "false" must be False: pandera's own converter turns any non-empty string into True.
+    assert typed["flag"].tolist() == [False, True, False]
+    assert str(typed["count"].dtype) == "Int64" and typed["count"].isna().tolist() == [
+        False,
+        True,
+        False,
+    ]
+    assert typed["share"].tolist() == [0.5, 1000.0, -2.0]
+    assert typed["day"].iloc[2] == pd.Timestamp("2024-02-29") and pd.isna(typed["day"].iloc[1])
+
+
+def test_bad_rows_are_each_reported_at_their_cell(tmp_path):
+    _, table = make_table(tmp_path, BAD)
+    found = {(p.row, p.column, p.rule) for p in row_problems(table)}
+    assert found == {
+        (3, "flag", "type"),
+        (3, "count", "type"),
+        (3, "share", "type"),
+        (3, "day", "type"),
+        (3, "kind", "enum"),
+        (3, "label", "min_length"),
+        (4, "thing_id", "primary_key"),
+        (4, "count", "maximum"),
+        (4, "day", "minimum"),
+        (4, "label", "unique"),
+        (5, "thing_id", "pattern"),
+        (5, "count", "minimum"),
+        (5, "kind,day", "unique_key"),
+        (5, "label", "max_length"),
+    }
+
+
+def test_problem_keeps_the_original_cell_text(tmp_path):
+    _, table = make_table(tmp_path, BAD)
+    by_place = {(p.row, p.column): p for p in row_problems(table)}
+    assert by_place[(3, "day")].value == "2025-02-30"
+    assert by_place[(3, "flag")].value == "yes"
+    assert "YYYY-MM-DD" in by_place[(3, "day")].message
+    assert by_place[(4, "thing_id")].message.endswith("(first in row 2)")
+
+
+def test_frictionless_finds_the_same_problems_except_unique_keys(tmp_path):
+    # frictionless 5 does not enforce uniqueKeys; everything else must agree cell for cell.
+    resource, table = make_table(tmp_path, BAD)
+    ours = {(p.row, p.column, p.rule) for p in row_problems(table)}
+    source = FrictionlessResource(
+        path="things.csv", basepath=str(tmp_path), schema=Schema.from_descriptor(SCHEMA)
+    )
+    report = source.validate()
+    theirs = {
+        (p.row, p.column, p.rule) for p in (map_error(e, resource) for e in report.tasks[0].errors)
+    }
+    assert theirs == ours - {(5, "kind,day", "unique_key")}
+
+
+def test_required_and_missing_values():
+    schema = to_pandera(Resource("things", "x.csv", Path("x.csv"), SCHEMA, None, 0))
+    assert schema.columns["thing_id"].nullable is False
+    assert schema.columns["count"].nullable is True
+
+
+PACKAGE, _ = load_package(ROOT)
+FRICTIONLESS_PACKAGE = FrictionlessPackage(str(ROOT / "datapackage.json"))
+
+
+@pytest.mark.parametrize("resource", PACKAGE.resources, ids=[r.name for r in PACKAGE.resources])
+def test_typed_values_agree_with_frictionless(resource):
+    ours = typed_frame(read_table(resource).frame, resource)
+    rows = FRICTIONLESS_PACKAGE.get_resource(resource.name).read_rows()
+    assert len(rows) == len(ours)
+    for row, (_, typed) in zip(rows, ours.iterrows(), strict=True):
+        for field in resource.field_names:
+            expected = row[field]
+            actual = typed[field]
+            if expected is None:
+                assert pd.isna(actual), (resource.name, field, actual)
+            elif isinstance(expected, dt.date):
+                assert actual.date() == expected
+            else:
+                assert actual == expected, (resource.name, field, actual, expected)
