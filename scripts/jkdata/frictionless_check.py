@@ -42,7 +42,14 @@ def metadata_problems(package: Package) -> list[Problem]:
 
     try:
         return _metadata_problems(package, FrictionlessPackage, FrictionlessSchema)
-    except FrictionlessException as exc:
+    except (
+        Exception
+    ) as exc:  # frictionless itself can fail on malformed metadata (e.g. `$schema: 7`)
+        note = (
+            exc.error.note
+            if isinstance(exc, FrictionlessException)
+            else f"{type(exc).__name__}: {exc}"
+        )
         return [
             Problem(
                 DESCRIPTOR,
@@ -50,7 +57,7 @@ def metadata_problems(package: Package) -> list[Problem]:
                 None,
                 None,
                 "descriptor",
-                f"frictionless cannot read it: {exc.error.note}",
+                f"frictionless cannot read it: {note}",
             )
         ]
 
@@ -98,7 +105,14 @@ def row_problems(package: Package, skip: set[str] = frozenset()) -> list[Problem
     descriptor["resources"] = [package.descriptor["resources"][r.index] for r in package.resources]
     try:
         report = FrictionlessPackage(descriptor, basepath=str(package.root)).validate()
-    except FrictionlessException as exc:
+    except (
+        Exception
+    ) as exc:  # as above: a descriptor frictionless cannot handle is a descriptor problem
+        note = (
+            exc.error.note
+            if isinstance(exc, FrictionlessException)
+            else f"{type(exc).__name__}: {exc}"
+        )
         return [
             Problem(
                 DESCRIPTOR,
@@ -106,7 +120,7 @@ def row_problems(package: Package, skip: set[str] = frozenset()) -> list[Problem
                 None,
                 None,
                 "descriptor",
-                f"frictionless cannot open the package: {exc.error.note}",
+                f"frictionless cannot open the package: {note}",
             )
         ]
     problems = []

@@ -18,6 +18,7 @@ from .problems import Problem
 _FORMULA = r"^[=+\-@]"
 _CONTROL = r"[\x00-\x1f\x7f-\x9f]"
 _EDGE_SPACE = r"^\s|\s$"
+_ANY = "|".join([_FORMULA, _CONTROL, _EDGE_SPACE, r"[^\x00-\x7f]"])
 
 
 def _first_control(value: str) -> str:
@@ -45,9 +46,12 @@ def hygiene_problems(table: Table) -> list[Problem]:
     problems = []
     for field in table.resource.fields:
         name = field["name"]
+        # One pass finds the cells any rule could flag; the rules then look only at those.
         values = frame[name]
-        if values.isna().all():
+        suspect = values.str.contains(_ANY, regex=True).fillna(False).astype(bool)
+        if not suspect.any():
             continue
+        values = values[suspect]
         control = values.str.contains(_CONTROL, regex=True).fillna(False).astype(bool)
         for index in control[control].index:
             value = values[index]

@@ -203,16 +203,62 @@ def _check_schema(schema: object, place: str, file: str) -> list[Problem]:
         problems.append(
             _problem("fields", ", ".join(dupes), "field names must be unique", "schema", file)
         )
-    known = set(names)
-    keys = [("primaryKey", _as_list(schema.get("primaryKey")))]
-    keys += [(f"uniqueKeys[{i}]", _as_list(k)) for i, k in enumerate(schema.get("uniqueKeys", []))]
-    keys += [
-        (f"foreignKeys[{i}].fields", _as_list(fk.get("fields")))
-        for i, fk in enumerate(schema.get("foreignKeys", []))
-        if isinstance(fk, dict)
-    ]
+    problems += _check_keys(schema, set(names), file)
+    return problems
+
+
+def _is_names(value) -> bool:
+    """A key is a field name or a non-empty list of field names."""
+    if isinstance(value, str):
+        return bool(value)
+    return isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
+
+
+def _check_keys(schema: dict, known: set[str], file: str) -> list[Problem]:
+    problems = []
+    keys = []
+    if "primaryKey" in schema:
+        keys.append(("primaryKey", schema["primaryKey"]))
+    unique_keys = schema.get("uniqueKeys", [])
+    if not isinstance(unique_keys, list):
+        return [_problem("uniqueKeys", None, "must be a list of keys", "schema", file)]
+    keys += [(f"uniqueKeys[{i}]", k) for i, k in enumerate(unique_keys)]
+    foreign_keys = schema.get("foreignKeys", [])
+    if not isinstance(foreign_keys, list):
+        return [_problem("foreignKeys", None, "must be a list", "schema", file)]
+    for i, fk in enumerate(foreign_keys):
+        reference = fk.get("reference") if isinstance(fk, dict) else None
+        if not isinstance(reference, dict) or not _is_names(reference.get("fields")):
+            problems.append(
+                _problem(
+                    f"foreignKeys[{i}]",
+                    None,
+                    "needs `fields` and a `reference` with `fields`",
+                    "schema",
+                    file,
+                )
+            )
+            continue
+        if not isinstance(reference.get("resource", ""), str):
+            problems.append(
+                _problem(
+                    f"foreignKeys[{i}].reference.resource",
+                    None,
+                    "must be a resource name",
+                    "schema",
+                    file,
+                )
+            )
+        keys.append((f"foreignKeys[{i}].fields", fk.get("fields")))
     for where, key_fields in keys:
-        for name in key_fields:
+        if not _is_names(key_fields):
+            problems.append(
+                _problem(
+                    where, None, "must be a field name or a list of field names", "schema", file
+                )
+            )
+            continue
+        for name in _as_list(key_fields):
             if name not in known:
                 problems.append(
                     _problem(where, name, "names a field the schema does not have", "schema", file)
