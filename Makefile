@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test validate lint format lock clean help
+.PHONY: build test validate lint format fmt docs lock clean help
 
 help:
 	@echo "make build   - set up .venv (first run), validate the package, build outputs"
@@ -31,10 +31,19 @@ lint: $(STAMP)
 test: $(STAMP) lint
 	$(BIN)/frictionless validate datapackage.json
 	$(BIN)/jkdata validate
+	$(BIN)/jkdata fmt --check
+	$(BIN)/jkdata docs --check
 	$(BIN)/pytest
 
 format: $(STAMP)
 	$(BIN)/ruff format scripts tests
+
+# Data is rewritten only on request: canonical CSV form, then the generated docs.
+fmt: $(STAMP)
+	$(BIN)/jkdata fmt
+
+docs: $(STAMP)
+	$(BIN)/jkdata docs
 
 lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet uv==0.13.9

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from jkdata.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
-PACKAGE_PARTS = ("datapackage.json", "data", "schemas")
+PACKAGE_PARTS = ("datapackage.json", "data", "schemas", "CHANGELOG.md", "CITATION.cff")
 
 needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"source texts not found at {SEEDS}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
+
 from conftest import ROOT, edit, needs_seeds, run_validate
 from jkdata.cli import cli
 

@@ -3,11 +3,14 @@ must exit 1 and name the exact file, row, column and rule. One case per class of
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import unicodedata
 from pathlib import Path
 
 import pytest
+
 from conftest import SEEDS, edit, run_validate
 
 
@@ -15,6 +18,19 @@ def _write_bytes(path: Path, old: bytes, new: bytes) -> None:
     data = path.read_bytes()
     assert old in data
     path.write_bytes(data.replace(old, new, 1))
+
+
+def _cell_value(path: Path, key: str, column: str) -> str:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    header = next(csv.reader([lines[0]]))
+    return next(csv.reader([lines[_row(path, key) - 1]]))[header.index(column)]
+
+
+def _citations_of(package: Path, record_id: str) -> list[str]:
+    with open(package / "data/citations.csv", encoding="utf-8", newline="") as handle:
+        return [
+            row["citation_id"] for row in csv.DictReader(handle) if row["record_id"] == record_id
+        ]
 
 
 def _json_edit(path: Path, change) -> None:
@@ -31,23 +47,66 @@ def _resource(name):
     return change
 
 
-# (case id, how to break the package, expected (file, row, column, rule))
+def _row(path: Path, key: str) -> int:
+    """The spreadsheet row of the record whose line starts with `key,` (its ID or link key)."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    return next(i for i, line in enumerate(lines, start=1) if line.startswith(key + ","))
+
+
+def _quoted(cell: str) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow([cell])
+    return out.getvalue()
+
+
+def set_cell(path: Path, key: str, column: str, raw: str) -> None:
+    """Put `raw` (written as is, unquoted) into one cell of the record starting with `key`."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    header = next(csv.reader([lines[0]]))
+    index = _row(path, key) - 1
+    cells = [_quoted(c) for c in next(csv.reader([lines[index]]))]
+    cells[header.index(column)] = raw
+    lines[index] = ",".join(cells)
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _resolve(package: Path, expected: tuple, before: bool) -> tuple:
+    where = expected[1]
+    if isinstance(where, At) and where.before == before:
+        return (expected[0], _row(package / expected[0], where.key), *expected[2:])
+    return expected
+
+
+def cell(table: str, key: str, column: str, raw: str):
+    return lambda p: set_cell(p / f"data/{table}.csv", key, column, raw)
+
+
+class At:
+    """An expected row given by a record key: resolved after the corruption, or before it."""
+
+    def __init__(self, key: str, before: bool = False):
+        self.key = key
+        self.before = before
+
+
+# (case id, how to break the package, expected (file, row, column, rule)); At(key) is the row of
+# the record with that key, so the corpus keeps working as records are added or reordered.
 CASES = [
     # --- CSV structure and encoding
     (
         "csv_unclosed_quote",
-        lambda p: edit(p / "data/events.csv", "EV-0005,Lee’s speech", 'EV-0005,"Lee’s speech'),
-        ("data/events.csv", 6, "title", "csv_syntax"),
+        cell("events", "EV-0005", "title", '"Lee’s speech'),
+        ("data/events.csv", At("EV-0005"), "title", "csv_syntax"),
     ),
     (
         "csv_stray_quote",
-        lambda p: edit(p / "data/actors.csv", "AC-0003,South Korea", 'AC-0003,South "Korea'),
-        ("data/actors.csv", 4, "name", "csv_quote"),
+        cell("actors", "AC-0003", "name", 'South "Korea'),
+        ("data/actors.csv", At("AC-0003"), "name", "csv_quote"),
     ),
     (
         "not_utf8",
         lambda p: _write_bytes(p / "data/actors.csv", "石破茂".encode(), b"\x90\xce\x94j"),
-        ("data/actors.csv", 3, "name_native", "encoding"),
+        ("data/actors.csv", At("AC-0002", before=True), "name_native", "encoding"),
     ),
     (
         "byte_order_mark",
@@ -70,12 +129,8 @@ CASES = [
     ),
     (
         "extra_cell",
-        lambda p: edit(
-            p / "data/event_actors.csv",
-            "EV-0002,AC-0001,participant,CI-0002,",
-            "EV-0002,AC-0001,participant,CI-0002,,surplus",
-        ),
-        ("data/event_actors.csv", 4, "(column 6)", "row_length"),
+        cell("event_actors", "EV-0002,AC-0001", "note", ",surplus"),
+        ("data/event_actors.csv", At("EV-0002,AC-0001"), "(column 6)", "row_length"),
     ),
     (
         "missing_cell",
@@ -84,185 +139,161 @@ CASES = [
             "EV-0003,AG-0001,issues,CI-0006,",
             "EV-0003,AG-0001,issues",
         ),
-        ("data/event_agreements.csv", 3, "citation_id", "row_length"),
+        ("data/event_agreements.csv", At("EV-0003,AG-0001"), "citation_id", "row_length"),
     ),
     (
         "blank_row",
         lambda p: edit(p / "data/agreements.csv", "\nAG-0003", "\n\nAG-0003"),
-        ("data/agreements.csv", 4, None, "blank_row"),
+        ("data/agreements.csv", At("AG-0003", before=True), None, "blank_row"),
     ),
     # --- types and constraints (pandera, and frictionless as a cross-check)
     (
         "date_type",
-        lambda p: edit(
-            p / "data/events.csv", "2019,2019-01-01,2019-12-31", "2019,2019-02-30,2019-12-31"
-        ),
-        ("data/events.csv", 5, "date_start", "type"),
+        cell("events", "EV-0004", "date_start", "2019-02-30"),
+        ("data/events.csv", At("EV-0004"), "date_start", "type"),
     ),
     (
         "integer_type",
-        lambda p: edit(p / "data/sources.csv", ",13561,", ",13.5k,"),
-        ("data/sources.csv", 2, "byte_size", "type"),
+        cell("sources", "SR-0001", "byte_size", "13.5k"),
+        ("data/sources.csv", At("SR-0001"), "byte_size", "type"),
     ),
     (
         "minimum",
-        lambda p: edit(p / "data/sources.csv", ",6338,", ",0,"),
-        ("data/sources.csv", 3, "byte_size", "minimum"),
+        cell("sources", "SR-0002", "byte_size", "0"),
+        ("data/sources.csv", At("SR-0002"), "byte_size", "minimum"),
     ),
     (
         "required_empty",
-        lambda p: edit(p / "data/events.csv", "Lee–Ishiba summit in Tokyo", ""),
-        ("data/events.csv", 3, "title", "required"),
+        cell("events", "EV-0002", "title", ""),
+        ("data/events.csv", At("EV-0002"), "title", "required"),
     ),
     (
         "enum",
-        lambda p: edit(p / "data/events.csv", ",speech,", ",lecture,"),
-        ("data/events.csv", 6, "event_type", "enum"),
+        cell("events", "EV-0005", "event_type", "lecture"),
+        ("data/events.csv", At("EV-0005"), "event_type", "enum"),
     ),
     (
         "pattern",
-        lambda p: edit(p / "data/event_actors.csv", "EV-0004,AC-0003", "EV-0004,AC-03"),
-        ("data/event_actors.csv", 9, "actor_id", "pattern"),
+        cell("event_actors", "EV-0004,AC-0003", "actor_id", "AC-03"),
+        ("data/event_actors.csv", At("EV-0004,AC-03"), "actor_id", "pattern"),
     ),
     (
         "max_length",
-        lambda p: edit(
-            p / "data/citations.csv",
-            "South Korean President Lee Jae-myung visited",
-            "x" * 400 + " visited",
-        ),
-        ("data/citations.csv", 2, "quote", "max_length"),
+        cell("citations", "CI-0001", "quote", "x" * 401),
+        ("data/citations.csv", At("CI-0001"), "quote", "max_length"),
     ),
     (
         "primary_key_repeated",
-        lambda p: edit(p / "data/actors.csv", "AC-0006,", "AC-0005,"),
-        ("data/actors.csv", 7, "actor_id", "primary_key"),
+        cell("actors", "AC-0006", "actor_id", "AC-0005"),
+        ("data/actors.csv", At("AC-0006", before=True), "actor_id", "primary_key"),
     ),
     (
         "link_primary_key_repeated",
-        lambda p: edit(
-            p / "data/event_actors.csv", "EV-0001,AC-0004,host", "EV-0001,AC-0001,visitor"
+        lambda p: (
+            set_cell(p / "data/event_actors.csv", "EV-0001,AC-0004", "actor_id", "AC-0001"),
+            set_cell(p / "data/event_actors.csv", "EV-0001,AC-0001,host", "event_role", "visitor"),
         ),
-        ("data/event_actors.csv", 3, "event_id,actor_id,event_role", "primary_key"),
+        (
+            "data/event_actors.csv",
+            At("EV-0001,AC-0004", before=True),
+            "event_id,actor_id,event_role",
+            "primary_key",
+        ),
     ),
     (
         "unique_key_repeated",
-        lambda p: edit(p / "data/actors.csv", "AC-0004,Japan,", "AC-0004,South Korea,"),
-        ("data/actors.csv", 5, "name", "unique_key"),
+        cell("actors", "AC-0004", "name", "South Korea"),
+        ("data/actors.csv", At("AC-0004"), "name", "unique_key"),
     ),
     (
         "unique_field_repeated",
-        lambda p: edit(
+        lambda p: set_cell(
             p / "data/sources.csv",
-            "0c547fdc205f30757ab9132a3540cb7d257a7c2a370bb69f1b783a0cb2e0fb5c",
-            "895b8f1b17c6753fedc5a70cf3d0fd47509e26456fc602aff7d3ec2254a58a0e",
+            "SR-0002",
+            "sha256",
+            _cell_value(p / "data/sources.csv", "SR-0001", "sha256"),
         ),
-        ("data/sources.csv", 3, "sha256", "unique"),
+        ("data/sources.csv", At("SR-0002"), "sha256", "unique"),
     ),
     (
         "foreign_key",
-        lambda p: edit(p / "data/dispute_actors.csv", "DI-0003,AC-0004", "DI-0003,AC-0099"),
-        ("data/dispute_actors.csv", 6, "actor_id", "foreign_key"),
+        cell("dispute_actors", "DI-0003,AC-0004", "actor_id", "AC-0099"),
+        ("data/dispute_actors.csv", At("DI-0003,AC-0099"), "actor_id", "foreign_key"),
     ),
     # --- hygiene
     (
         "formula",
-        lambda p: edit(
-            p / "data/events.csv", "Kim Dae-jung and Obuchi Keizo meet", '=HYPERLINK("x")'
-        ),
-        ("data/events.csv", 4, "title", "formula"),
+        cell("events", "EV-0003", "title", '"=HYPERLINK(""x"")"'),
+        ("data/events.csv", At("EV-0003"), "title", "formula"),
     ),
     (
         "control_character",
-        lambda p: edit(
-            p / "data/disputes.csv", "Dokdo/Takeshima islets,", "Dokdo/Takeshima\tislets,"
-        ),
-        ("data/disputes.csv", 2, "name", "control_character"),
+        cell("disputes", "DI-0001", "name", "Dokdo/Takeshima\tislets"),
+        ("data/disputes.csv", At("DI-0001"), "name", "control_character"),
     ),
     (
         "not_nfc",  # Hangul stored as decomposed jamo: looks the same, never joins equal
-        lambda p: edit(p / "data/actors.csv", "이재명", unicodedata.normalize("NFD", "이재명")),
-        ("data/actors.csv", 2, "name_native", "unicode_nfc"),
+        cell("actors", "AC-0001", "name_native", unicodedata.normalize("NFD", "이재명")),
+        ("data/actors.csv", At("AC-0001"), "name_native", "unicode_nfc"),
     ),
     (
         "whitespace_around_id",
-        lambda p: edit(p / "data/event_disputes.csv", "EV-0004,DI-0003", "EV-0004,DI-0003 "),
-        ("data/event_disputes.csv", 2, "dispute_id", "whitespace"),
+        cell("event_disputes", "EV-0004,DI-0003", "dispute_id", "DI-0003 "),
+        ("data/event_disputes.csv", At("EV-0004"), "dispute_id", "whitespace"),
     ),
     # --- dates
     (
         "date_bounds",
-        lambda p: edit(
-            p / "data/agreements.csv", "2008,2008-01-01,2008-12-31", "2008,2008-01-01,2008-06-30"
-        ),
-        ("data/agreements.csv", 4, "date_end", "date_bounds"),
+        cell("agreements", "AG-0003", "date_end", "2008-06-30"),
+        ("data/agreements.csv", At("AG-0003"), "date_end", "date_bounds"),
     ),
     (
         "date_precision",
-        lambda p: edit(
-            p / "data/events.csv",
-            "1998-10,1998-10-01,1998-10-31,month",
-            "1998-10,1998-10-01,1998-10-31,day",
-        ),
-        ("data/events.csv", 4, "date_precision", "date_precision"),
+        cell("events", "EV-0003", "date_precision", "day"),
+        ("data/events.csv", At("EV-0003"), "date_precision", "date_precision"),
     ),
     (
         "date_interval_reversed",
-        lambda p: edit(
-            p / "data/events.csv",
-            "2025-08-23/2025-08-24,2025-08-23,2025-08-24",
-            "2025-08-24/2025-08-23,2025-08-23,2025-08-24",
-        ),
-        ("data/events.csv", 2, "date", "date_invalid"),
+        cell("events", "EV-0001", "date", "2025-08-24/2025-08-23"),
+        ("data/events.csv", At("EV-0001"), "date", "date_invalid"),
     ),
     (
         "date_order",
-        lambda p: edit(
-            p / "data/events.csv", "2019,2019-01-01,2019-12-31,year", ",2019-12-31,2019-01-01,year"
+        lambda p: (
+            set_cell(p / "data/events.csv", "EV-0004", "date", ""),
+            set_cell(p / "data/events.csv", "EV-0004", "date_start", "2019-12-31"),
+            set_cell(p / "data/events.csv", "EV-0004", "date_end", "2019-01-01"),
         ),
-        ("data/events.csv", 5, "date_end", "date_order"),
+        ("data/events.csv", At("EV-0004"), "date_end", "date_order"),
     ),
     (
         "inferred_date_without_note",
-        lambda p: edit(
-            p / "data/events.csv",
-            ",inferred,The source gives “August 14” without a year; 2025 is inferred because the speech came ahead of his August 2025 trip to Japan.,",
-            ",inferred,,",
-        ),
-        ("data/events.csv", 6, "date_note", "date_note"),
+        cell("events", "EV-0005", "date_note", ""),
+        ("data/events.csv", At("EV-0005"), "date_note", "date_note"),
     ),
     (
         "date_incomplete",
-        lambda p: edit(
-            p / "data/agreements.csv",
-            "2008,2008-01-01,2008-12-31,year,stated",
-            "2008,,2008-12-31,year,stated",
-        ),
-        ("data/agreements.csv", 4, "date_start", "date_incomplete"),
+        cell("agreements", "AG-0003", "date_start", ""),
+        ("data/agreements.csv", At("AG-0003"), "date_start", "date_incomplete"),
     ),
     # --- evidence
     (
         "record_without_citation",
-        lambda p: edit(
-            p / "data/citations.csv", "CI-0014,actors,AC-0006", "CI-0014,actors,AC-0005"
-        ),
-        ("data/actors.csv", 7, "actor_id", "citation_missing"),
+        lambda p: [
+            set_cell(p / "data/citations.csv", k, "record_id", "AC-0005")
+            for k in _citations_of(p, "AC-0006")
+        ],
+        ("data/actors.csv", At("AC-0006"), "actor_id", "citation_missing"),
     ),
     (
         "citation_to_nowhere",
-        lambda p: edit(
-            p / "data/citations.csv", "CI-0022,disputes,DI-0002", "CI-0022,disputes,DI-0009"
-        ),
-        ("data/citations.csv", 23, "record_id", "citation_target"),
+        cell("citations", "CI-0022", "record_id", "DI-0999"),
+        ("data/citations.csv", At("CI-0022"), "record_id", "citation_target"),
     ),
     (
         "link_cites_unrelated_evidence",
-        lambda p: edit(
-            p / "data/event_actors.csv",
-            "EV-0005,AC-0001,speaker,CI-0005",
-            "EV-0005,AC-0001,speaker,CI-0004",
-        ),
-        ("data/event_actors.csv", 10, "citation_id", "link_citation"),
+        cell("event_actors", "EV-0005,AC-0001", "citation_id", "CI-0004"),
+        ("data/event_actors.csv", At("EV-0005,AC-0001"), "citation_id", "link_citation"),
     ),
     # --- descriptor and schemas
     (
@@ -324,7 +355,9 @@ CASES = [
 
 @pytest.mark.parametrize("case, corrupt, expected", CASES, ids=[c[0] for c in CASES])
 def test_corruption_is_refused_precisely(package, case, corrupt, expected):
+    expected = _resolve(package, expected, before=True)
     corrupt(package)
+    expected = _resolve(package, expected, before=False)
     code, report, output = run_validate(package)
     assert code == 1, output
     assert report is not None, f"output is not the JSON report: {output}"
@@ -336,43 +369,42 @@ def test_corpus_covers_at_least_fifteen_classes():
     assert len({expected[3] for _, _, expected in CASES}) >= 15
 
 
+def _edit_cell(table: str, key: str, column: str, change):
+    def corrupt(package: Path) -> None:
+        path = package / f"data/{table}.csv"
+        set_cell(path, key, column, _quoted(change(_cell_value(path, key, column))))
+
+    return corrupt
+
+
 @pytest.mark.skipif(not SEEDS.is_dir(), reason=f"source texts not found at {SEEDS}")
 @pytest.mark.parametrize(
     "corrupt, expected",
     [
         (
-            lambda p: edit(
-                p / "data/citations.csv",
-                "visited Japan from August 23 to 24",
-                "visited Japan from August 22 to 24",
+            _edit_cell(
+                "citations", "CI-0001", "quote", lambda q: q.replace("August 23", "August 22")
             ),
-            ("data/citations.csv", 2, "quote", "quote_not_found"),
+            ("data/citations.csv", At("CI-0001"), "quote", "quote_not_found"),
         ),
         (
-            lambda p: edit(
-                p / "data/citations.csv",
-                "CI-0022,disputes,DI-0002,SR-0001,It remains contingent on Japan’s",
-                "CI-0022,disputes,DI-0002,SR-0001,It remains contingent on Japan's",
-            ),
-            ("data/citations.csv", 23, "quote", "quote_not_found"),
+            _edit_cell("citations", "CI-0022", "quote", lambda q: q.replace("’", "'")),
+            ("data/citations.csv", At("CI-0022"), "quote", "quote_not_found"),
         ),
         (
-            lambda p: edit(
-                p / "data/sources.csv",
-                "895b8f1b17c6753fedc5a70cf3d0fd47509e26456fc602aff7d3ec2254a58a0e",
-                "0" * 64,
-            ),
-            ("data/sources.csv", 2, "sha256", "source_checksum"),
+            cell("sources", "SR-0001", "sha256", "0" * 64),
+            ("data/sources.csv", At("SR-0001"), "sha256", "source_checksum"),
         ),
         (
-            lambda p: edit(p / "data/sources.csv", "004_7ac4addc84ce04b4.txt", "999_missing.txt"),
-            ("data/sources.csv", 3, "file_name", "source_file"),
+            cell("sources", "SR-0002", "file_name", "999_missing.txt"),
+            ("data/sources.csv", At("SR-0002"), "file_name", "source_file"),
         ),
     ],
     ids=["quote_changed", "straight_for_curly_apostrophe", "checksum", "source_file_missing"],
 )
 def test_evidence_against_source_texts(package, corrupt, expected):
     corrupt(package)
+    expected = _resolve(package, expected, before=False)
     code, report, output = run_validate(package)
     assert code == 1, output
     found = {(p["file"], p["row"], p["column"], p["rule"]) for p in report["problems"]}

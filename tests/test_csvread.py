@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from jkdata.csvread import locate_quote_error, read_table, scan, structure_looks_sound
 from jkdata.package import Resource
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from conftest import ROOT, run_validate
 
 WRONG_VALUES = [None, 7, "x", [], {}]

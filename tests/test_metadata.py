@@ -7,9 +7,10 @@ import json
 import re
 
 import pytest
-from conftest import ROOT
 from frictionless import Package as FrictionlessPackage
 from frictionless import Schema as FrictionlessSchema
+
+from conftest import ROOT
 
 V2 = "https://datapackage.org/profiles/2.0/"
 DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
@@ -169,3 +170,13 @@ def test_every_link_table_carries_evidence():
             fields = [f["name"] for f in schema["fields"]]
             assert "citation_id" in fields, f"{name} links records without evidence"
             assert any(fk["reference"]["resource"] == "citations" for fk in schema["foreignKeys"])
+
+
+def test_identity_marks_are_valid_and_every_entity_table_has_one():
+    for name, schema in SCHEMAS.items():
+        marks = {f["name"]: f["x-identity"] for f in schema["fields"] if "x-identity" in f}
+        assert set(marks.values()) <= {"exact", "similar"}, name
+        for field in (f for f in schema["fields"] if f.get("x-identity") == "similar"):
+            assert field["type"] == "string" and "enum" not in field.get("constraints", {}), f"{name}.{field['name']}"
+        if len(schema["primaryKey"]) == 1:
+            assert marks, f"{name} has an ID but no identity field: what would a change of meaning be?"

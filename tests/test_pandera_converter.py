@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import ROOT
 from frictionless import Package as FrictionlessPackage
 from frictionless import Resource as FrictionlessResource
 from frictionless import Schema
+
+from conftest import ROOT
 from jkdata.csvread import read_table
 from jkdata.frictionless_check import map_error
 from jkdata.package import Resource, load_package

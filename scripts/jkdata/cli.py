@@ -107,5 +107,149 @@ def _print_text(report) -> None:
         click.echo(f"  {note}")
 
 
+@cli.command()
+@click.argument(
+    "package_dir", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--check", is_flag=True, help="Change nothing; exit 1 if any file is not in canonical form."
+)
+def fmt(package_dir: Path, check: bool):
+    """Rewrite the CSVs in canonical form (the only command that edits data).
+
+    Canonical: the schema's header, rows ordered by ID (numerically), cells in Unicode NFC with
+    surrounding whitespace trimmed, LF line ends, minimal quoting, UTF-8 without BOM.
+    """
+    from .fmt import format_dir
+    from .problems import format_problem
+
+    result = format_dir(package_dir, check=check)
+    for problem in result.problems:
+        click.echo(format_problem(problem))
+    verb = "would reformat" if check else "reformatted"
+    for path in result.changed:
+        click.echo(f"{verb} {path}")
+    if result.problems:
+        click.echo("cannot format: fix the problems above first (see `jkdata validate`)")
+        sys.exit(EXIT_INVALID)
+    if not result.changed:
+        click.echo("all files are in canonical form")
+    sys.exit(EXIT_INVALID if check and result.changed else 0)
+
+
+@cli.command()
+@click.argument("old_ref", default="HEAD")
+@click.argument("new_ref", required=False)
+@click.option(
+    "--package-dir",
+    default=".",
+    show_default=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The package directory inside the git repository.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Exit 1 when the version bump is smaller than the change requires.",
+)
+def diff(old_ref: str, new_ref: str | None, package_dir: Path, output_format: str, check: bool):
+    """Compare the package at git ref OLD_REF (default HEAD) with NEW_REF (default: the working tree).
+
+    Reports added, removed and changed records by ID with field-level before → after, schema
+    changes, and the smallest version bump the change requires (major for a removed field or ID,
+    a tightened constraint or an ID whose meaning changed; minor for new tables, fields, records;
+    patch for corrections).
+    """
+    from .diff import DiffError, diff_refs, to_markdown
+
+    try:
+        result = diff_refs(package_dir, old_ref, new_ref)
+    except DiffError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if output_format == "json":
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(to_markdown(result), nl=False)
+    sys.exit(EXIT_INVALID if check and not result.ok else 0)
+
+
+@cli.command()
+@click.argument(
+    "package_dir", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--bump",
+    type=click.Choice(["patch", "minor", "major"]),
+    help="Which part of the version to raise.",
+)
+@click.option("--version", "new_version", help="An explicit new version, MAJOR.MINOR.PATCH.")
+@click.option(
+    "--date",
+    "release_date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The release date (default: today).",
+)
+def release(package_dir: Path, bump: str | None, new_version: str | None, release_date):
+    """Release a new version: datapackage.json, CITATION.cff and CHANGELOG.md all get it.
+
+    Validates first and refuses an invalid package; moves the CHANGELOG's Unreleased items under
+    the new version and date. Give --bump or --version.
+    """
+    from .quotes import default_sources_dir
+    from .release import ReleaseError
+    from .release import release as make_release
+    from .validate import validate_package
+
+    if (bump is None) == (new_version is None):
+        raise click.UsageError("give exactly one of --bump or --version")
+    report = validate_package(package_dir, sources_dir=default_sources_dir(package_dir))
+    if not report.valid:
+        _print_text(report)
+        click.echo("release refused: the package is not valid")
+        sys.exit(EXIT_INVALID)
+    try:
+        version = make_release(
+            package_dir,
+            bump=bump,
+            version=new_version,
+            date=release_date.date() if release_date else None,
+        )
+    except ReleaseError as exc:
+        click.echo(f"release refused: {exc}")
+        sys.exit(EXIT_INVALID)
+    click.echo(f"released {version}: datapackage.json, CITATION.cff and CHANGELOG.md updated")
+    click.echo(f"next: git commit -am 'Release {version}' && git tag v{version}")
+
+
+@cli.command()
+@click.argument(
+    "package_dir", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--check", is_flag=True, help="Change nothing; exit 1 if a generated file is out of date."
+)
+def docs(package_dir: Path, check: bool):
+    """Regenerate docs/codebook.md and the README's generated blocks from the schemas and code."""
+    from .docs import refresh
+
+    try:
+        stale = refresh(package_dir, check=check)
+    except ValueError as exc:
+        click.echo(str(exc))
+        sys.exit(EXIT_INVALID)
+    for path in stale:
+        click.echo(f"{'out of date' if check else 'regenerated'}: {path}")
+    if not stale:
+        click.echo("generated docs are current")
+    sys.exit(EXIT_INVALID if check and stale else 0)
+
+
 if __name__ == "__main__":
     cli()

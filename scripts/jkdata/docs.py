@@ -69,12 +69,35 @@ def update(path: Path, blocks: dict, check: bool) -> bool:
     return False
 
 
+CODEBOOK = Path("docs/codebook.md")
+
+
+def refresh(root: Path, check: bool = False) -> list[str]:
+    """Regenerate the README's blocks and the codebook; return the files that are (or were) stale."""
+    from .codebook import render_codebook
+    from .package import load_package
+
+    stale = []
+    if not update(root / "README.md", README_BLOCKS, check):
+        stale.append("README.md")
+    package, problems = load_package(root)
+    if package is None or problems:
+        raise ValueError("the package cannot be loaded; run `jkdata validate` first")
+    path = root / CODEBOOK
+    fresh = render_codebook(package)
+    if not path.is_file() or path.read_text(encoding="utf-8") != fresh:
+        stale.append(CODEBOOK.as_posix())
+        if not check:
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(fresh, encoding="utf-8")
+    return stale
+
+
 def main(argv: list[str]) -> int:
     check = "--check" in argv
-    root = Path(__file__).resolve().parents[2]
-    current = update(root / "README.md", README_BLOCKS, check)
-    if check and not current:
-        print("README.md is out of date: run `python -m jkdata.docs`", file=sys.stderr)
+    stale = refresh(Path(__file__).resolve().parents[2], check)
+    if check and stale:
+        print(f"out of date: {', '.join(stale)}; run `jkdata docs`", file=sys.stderr)
         return 1
     return 0
 

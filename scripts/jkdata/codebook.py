@@ -1,0 +1,120 @@
+"""docs/codebook.md, rendered from the descriptor and the schemas (never edited by hand)."""
+
+from __future__ import annotations
+
+from .csvread import read_table
+from .package import Package
+
+_CONSTRAINT_WORDS = {
+    "required": lambda v: "required" if v else None,
+    "unique": lambda v: "unique" if v else None,
+    "pattern": lambda v: f"pattern `{v}`",
+    "minLength": lambda v: f"≥ {v} characters",
+    "maxLength": lambda v: f"≤ {v} characters",
+    "minimum": lambda v: f"≥ {v}",
+    "maximum": lambda v: f"≤ {v}",
+}
+# Vocabularies longer than this (ISO country codes) are summarised rather than listed.
+_LISTED_VALUES = 40
+
+
+def _escape(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _constraints(field: dict, primary_key: list[str]) -> str:
+    words = []
+    if field["name"] in primary_key:
+        words.append("primary key" if len(primary_key) == 1 else "part of primary key")
+    for key, value in field.get("constraints", {}).items():
+        if key in _CONSTRAINT_WORDS and (word := _CONSTRAINT_WORDS[key](value)):
+            words.append(word)
+        elif key == "enum" and "categories" not in field:
+            words.append(
+                f"one of {len(value)} codes"
+                if len(value) > _LISTED_VALUES
+                else "one of " + ", ".join(f"`{v}`" for v in value)
+            )
+        elif key == "enum":
+            words.append("vocabulary below")
+    if field.get("x-identity"):
+        words.append(f"identity ({field['x-identity']})")
+    return "; ".join(words)
+
+
+def render_codebook(package: Package) -> str:
+    descriptor = package.descriptor
+    lines = [
+        f"# Codebook: {descriptor.get('title', descriptor.get('name'))}",
+        "",
+        "<!-- Generated from datapackage.json and schemas/ by `jkdata docs`; do not edit by hand. -->",
+        "",
+        f"Package `{descriptor.get('name')}`, version {descriptor.get('version')}. {descriptor.get('description', '')}",
+        "",
+        "Licences: "
+        + ", ".join(lic.get("title", lic.get("name", "")) for lic in descriptor.get("licenses", []))
+        + ".",
+        "",
+        "Identity fields (`x-identity`) give a record its meaning: `exact` — any change of a filled value "
+        "is a new meaning; `similar` — text whose new value shares less than half its characters with the old "
+        "one is a new meaning. An ID never changes meaning (see CONTRIBUTING.md).",
+        "",
+        "## Tables",
+        "",
+        "| table | rows | description |",
+        "| --- | ---: | --- |",
+    ]
+    rows = {}
+    for resource in package.resources:
+        frame = read_table(resource).frame
+        rows[resource.name] = "?" if frame is None else len(frame)
+        entry = descriptor["resources"][resource.index]
+        lines.append(
+            f"| [`{resource.name}`](#{resource.name}) | {rows[resource.name]} | {_escape(entry.get('description', ''))} |"
+        )
+    for resource in package.resources:
+        entry = descriptor["resources"][resource.index]
+        lines += [
+            "",
+            f"## {resource.name}",
+            "",
+            f"**{entry.get('title', resource.name)}.** {entry.get('description', '')}",
+            "",
+        ]
+        lines.append(
+            f"- File: `{resource.path}`; schema: `{resource.schema_path}`; rows: {rows[resource.name]}"
+        )
+        lines.append(
+            f"- Primary key: {', '.join(f'`{k}`' for k in resource.primary_key) or 'none'}"
+        )
+        for fk in resource.foreign_keys:
+            target = fk["reference"].get("resource") or resource.name
+            local = ", ".join(
+                f"`{f}`"
+                for f in ([fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"])
+            )
+            remote = ", ".join(
+                fk["reference"]["fields"]
+                if isinstance(fk["reference"]["fields"], list)
+                else [fk["reference"]["fields"]]
+            )
+            lines.append(f"- Foreign key: {local} → `{target}.{remote}`")
+        for key in resource.unique_keys:
+            lines.append(f"- Unique: {', '.join(f'`{k}`' for k in key)}")
+        lines += ["", "| field | type | constraints | description |", "| --- | --- | --- | --- |"]
+        for field in resource.fields:
+            ftype = field.get("type", "any") + (
+                f" ({field['format']})" if field.get("format", "default") != "default" else ""
+            )
+            lines.append(
+                f"| `{field['name']}` | {ftype} | {_escape(_constraints(field, resource.primary_key))} | "
+                f"**{_escape(field.get('title', ''))}.** {_escape(field.get('description', ''))} |"
+            )
+        for field in resource.fields:
+            if "categories" not in field:
+                continue
+            lines += ["", f"`{field['name']}` values:", "", "| value | meaning |", "| --- | --- |"]
+            lines += [
+                f"| `{c['value']}` | {_escape(c.get('label', ''))} |" for c in field["categories"]
+            ]
+    return "\n".join(lines) + "\n"

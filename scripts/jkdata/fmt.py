@@ -1,0 +1,89 @@
+"""Canonical CSV form, so that a diff shows only real changes.
+
+Canonical: the schema's header, rows ordered by primary key (IDs compared by their number, so
+EV-10000 follows EV-9999), every cell in Unicode NFC with surrounding whitespace trimmed, LF line
+ends, minimal quoting, UTF-8 without BOM. This is the only command that rewrites data files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .csvread import read_table
+from .package import Package, Resource, load_package
+from .problems import Problem
+
+_ID_NUMBER = r"^(?P<prefix>.*?)(?P<number>[0-9]+)$"
+
+
+@dataclass
+class FormatResult:
+    changed: list[str] = field(default_factory=list)  # files that are (or would be) rewritten
+    problems: list[Problem] = field(default_factory=list)  # files that cannot be formatted
+
+
+def sort_order(frame: pd.DataFrame, key: list[str]) -> pd.Index:
+    """Row order by key columns, comparing the trailing number of IDs numerically."""
+    columns = {}
+    for i, name in enumerate(key):
+        parts = frame[name].fillna("").str.extract(_ID_NUMBER)
+        columns[f"p{i}"] = parts["prefix"].fillna(frame[name].fillna(""))
+        columns[f"n{i}"] = pd.to_numeric(parts["number"], errors="coerce").fillna(-1)
+        columns[f"s{i}"] = frame[name].fillna("")
+    order = pd.DataFrame(columns, index=frame.index)
+    return order.sort_values(list(order.columns), kind="stable").index
+
+
+def canonical_text(frame: pd.DataFrame, resource: Resource) -> str:
+    names = resource.field_names
+    cells = frame[names].astype(object).where(frame[names].notna(), "")
+    if resource.primary_key:
+        cells = cells.loc[sort_order(frame, resource.primary_key)]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(names)
+    for row in cells.itertuples(index=False, name=None):
+        writer.writerow([unicodedata.normalize("NFC", value).strip() for value in row])
+    return buffer.getvalue()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    # A crash mid-write must never leave a half-written data file behind.
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def format_package(package: Package, check: bool = False) -> FormatResult:
+    result = FormatResult()
+    for resource in package.resources:
+        table = read_table(resource)
+        if table.frame is None:
+            result.problems += table.problems
+            continue
+        wanted = canonical_text(table.frame, resource).encode("utf-8")
+        if resource.file.read_bytes() != wanted:
+            result.changed.append(resource.path)
+            if not check:
+                _write_atomically(resource.file, wanted)
+    return result
+
+
+def format_dir(root: Path, check: bool = False) -> FormatResult:
+    package, problems = load_package(root)
+    if package is None or problems:
+        return FormatResult(problems=problems)
+    return format_package(package, check=check)

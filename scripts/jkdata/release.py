@@ -1,0 +1,125 @@
+"""Cut a release: one version everywhere (datapackage.json, CITATION.cff, CHANGELOG.md).
+
+The version lives in three files because three audiences read them (Frictionless tools, citation
+managers, people); `versions()` reads all three so a test can hold them equal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .diff import BUMPS, parse_version
+from .package import DESCRIPTOR
+
+CHANGELOG = "CHANGELOG.md"
+CITATION = "CITATION.cff"
+_UNRELEASED = re.compile(r"^## \[Unreleased\]\s*\n(?P<body>.*?)(?=^## \[|\Z)", re.M | re.S)
+_RELEASE_HEADING = re.compile(
+    r"^## \[(?P<version>\d+\.\d+\.\d+)\] - (?P<date>\d{4}-\d{2}-\d{2})\s*$", re.M
+)
+
+
+class ReleaseError(Exception):
+    """The release cannot be made as asked (nothing to release, bad version, invalid package)."""
+
+
+@dataclass
+class Versions:
+    descriptor: str | None
+    descriptor_date: str | None  # the date part of `created`
+    citation: str | None
+    citation_date: str | None
+    changelog: str | None  # the newest released version
+    changelog_date: str | None
+
+
+def _cff_value(text: str, key: str) -> str | None:
+    match = re.search(rf"^{key}:\s*\"?([^\"\n]+)\"?\s*$", text, re.M)
+    return match.group(1).strip() if match else None
+
+
+def versions(root: Path) -> Versions:
+    descriptor = json.loads((root / DESCRIPTOR).read_text(encoding="utf-8"))
+    citation = (root / CITATION).read_text(encoding="utf-8")
+    newest = _RELEASE_HEADING.search((root / CHANGELOG).read_text(encoding="utf-8"))
+    return Versions(
+        descriptor=descriptor.get("version"),
+        descriptor_date=str(descriptor.get("created", ""))[:10] or None,
+        citation=_cff_value(citation, "version"),
+        citation_date=_cff_value(citation, "date-released"),
+        changelog=newest.group("version") if newest else None,
+        changelog_date=newest.group("date") if newest else None,
+    )
+
+
+def next_version(current: str, bump: str) -> str:
+    parsed = parse_version(current)
+    if parsed is None:
+        raise ReleaseError(f"the current version {current!r} is not MAJOR.MINOR.PATCH")
+    major, minor, patch = parsed
+    if bump == "major":
+        return f"{major + 1}.0.0"
+    if bump == "minor":
+        return f"{major}.{minor + 1}.0"
+    if bump == "patch":
+        return f"{major}.{minor}.{patch + 1}"
+    raise ReleaseError(f"unknown bump {bump!r} (use one of {', '.join(BUMPS[1:])})")
+
+
+def unreleased_items(changelog: str) -> str:
+    match = _UNRELEASED.search(changelog)
+    if match is None:
+        raise ReleaseError(f"{CHANGELOG} has no '## [Unreleased]' section")
+    return match.group("body").strip()
+
+
+def release(
+    root: Path, bump: str | None = None, version: str | None = None, date: dt.date | None = None
+) -> str:
+    """Write the new version into all three files; returns it. Nothing is written on error."""
+    current = versions(root)
+    if current.descriptor != current.citation or current.descriptor != current.changelog:
+        raise ReleaseError(
+            f"versions disagree before the release (datapackage.json {current.descriptor}, "
+            f"{CITATION} {current.citation}, {CHANGELOG} {current.changelog}); fix them first"
+        )
+    new_version = version or next_version(current.descriptor, bump or "")
+    if parse_version(new_version) is None:
+        raise ReleaseError(f"{new_version!r} is not MAJOR.MINOR.PATCH")
+    if parse_version(new_version) <= parse_version(current.descriptor):
+        raise ReleaseError(f"{new_version} is not newer than {current.descriptor}")
+    day = (date or dt.date.today()).isoformat()
+
+    changelog = (root / CHANGELOG).read_text(encoding="utf-8")
+    items = unreleased_items(changelog)
+    if not items:
+        raise ReleaseError(
+            f"nothing to release: the '## [Unreleased]' section of {CHANGELOG} is empty"
+        )
+    changelog = _UNRELEASED.sub(
+        lambda m: f"## [Unreleased]\n\n## [{new_version}] - {day}\n\n{items}\n\n",
+        changelog,
+        count=1,
+    )
+
+    descriptor = json.loads((root / DESCRIPTOR).read_text(encoding="utf-8"))
+    descriptor["version"] = new_version
+    descriptor["created"] = f"{day}T00:00:00Z"
+
+    citation = (root / CITATION).read_text(encoding="utf-8")
+    citation = re.sub(r"^(\s*)version:.*$", rf"\g<1>version: {new_version}", citation, flags=re.M)
+    citation = re.sub(
+        r"^(\s*)date-released:.*$", rf'\g<1>date-released: "{day}"', citation, flags=re.M
+    )
+
+    # Written last and together, after every check has passed.
+    (root / DESCRIPTOR).write_text(
+        json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    (root / CITATION).write_text(citation, encoding="utf-8")
+    (root / CHANGELOG).write_text(changelog, encoding="utf-8")
+    return new_version
