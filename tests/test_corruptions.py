@@ -84,7 +84,7 @@ CASES = [
             "EV-0003,AG-0001,issues,CI-0006,",
             "EV-0003,AG-0001,issues",
         ),
-        ("data/event_agreements.csv", 3, "citation_id", "row_length"),
+        ("data/event_agreements.csv", 5, "citation_id", "row_length"),
     ),
     (
         "blank_row",
@@ -162,7 +162,7 @@ CASES = [
     (
         "foreign_key",
         lambda p: edit(p / "data/dispute_actors.csv", "DI-0003,AC-0004", "DI-0003,AC-0099"),
-        ("data/dispute_actors.csv", 6, "actor_id", "foreign_key"),
+        ("data/dispute_actors.csv", 7, "actor_id", "foreign_key"),
     ),
     # --- hygiene
     (
@@ -187,7 +187,7 @@ CASES = [
     (
         "whitespace_around_id",
         lambda p: edit(p / "data/event_disputes.csv", "EV-0004,DI-0003", "EV-0004,DI-0003 "),
-        ("data/event_disputes.csv", 2, "dispute_id", "whitespace"),
+        ("data/event_disputes.csv", 6, "dispute_id", "whitespace"),
     ),
     # --- dates
     (
@@ -251,7 +251,7 @@ CASES = [
     (
         "citation_to_nowhere",
         lambda p: edit(
-            p / "data/citations.csv", "CI-0022,disputes,DI-0002", "CI-0022,disputes,DI-0009"
+            p / "data/citations.csv", "CI-0022,disputes,DI-0002", "CI-0022,disputes,DI-9999"
         ),
         ("data/citations.csv", 23, "record_id", "citation_target"),
     ),

@@ -116,7 +116,8 @@ def coverage(package_dir: Path, sources_dir: Path | None, output_format: str):
     quote, not after abbreviations such as U.S. or Aug.) and counts a sentence as cited when a
     citation quote of that source covers at least 20 of its characters, or all of a shorter
     one. Prints, per source, the sentences cited and their share, then every uncited sentence
-    with its number and line. Exits 0; 1 when the package or a source text cannot be read.
+    with its number and line. Exits 0; 1 when the package or a source text cannot be read; 2
+    when there is no sources directory.
     """
     from .coverage import CoverageError, format_text, package_coverage
     from .quotes import default_sources_dir
