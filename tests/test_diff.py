@@ -55,12 +55,11 @@ def test_no_change_needs_no_bump(repo):
 def test_added_record_needs_minor(repo):
     path = repo / "data/actors.csv"
     path.write_text(
-        path.read_text(encoding="utf-8")
-        + "AC-0007,Donald Trump,,person,USA,President of the United States,,\n",
+        path.read_text(encoding="utf-8") + "AC-9001,Example Person,,person,KOR,Example office,,\n",
         encoding="utf-8",
     )
     code, report = diff(repo, "v0.1.0")
-    assert ("actors", "record_added", "AC-0007") in kinds(report)
+    assert ("actors", "record_added", "AC-9001") in kinds(report)
     assert report["required_bump"] == "minor" and not report["ok"]
     set_version(repo, "0.2.0")
     assert diff(repo, "v0.1.0")[1]["ok"]

@@ -177,6 +177,10 @@ def test_identity_marks_are_valid_and_every_entity_table_has_one():
         marks = {f["name"]: f["x-identity"] for f in schema["fields"] if "x-identity" in f}
         assert set(marks.values()) <= {"exact", "similar"}, name
         for field in (f for f in schema["fields"] if f.get("x-identity") == "similar"):
-            assert field["type"] == "string" and "enum" not in field.get("constraints", {}), f"{name}.{field['name']}"
+            assert field["type"] == "string" and "enum" not in field.get("constraints", {}), (
+                f"{name}.{field['name']}"
+            )
         if len(schema["primaryKey"]) == 1:
-            assert marks, f"{name} has an ID but no identity field: what would a change of meaning be?"
+            assert marks, (
+                f"{name} has an ID but no identity field: what would a change of meaning be?"
+            )

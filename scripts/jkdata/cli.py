@@ -89,6 +89,67 @@ def validate(package_dir: Path, sources_dir: Path | None, output_format: str, fr
     sys.exit(0 if report.valid else EXIT_INVALID)
 
 
+@cli.command()
+@click.argument(
+    "package_dir",
+    default=".",
+    type=click.Path(exists=True, path_type=Path),
+)
+@click.option(
+    "--sources-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Directory with the source texts. Default: ../shared/seeds beside the package, "
+    "when it exists.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: a summary per source and its uncited sentences; json: a machine-readable report.",
+)
+def coverage(package_dir: Path, sources_dir: Path | None, output_format: str):
+    """Show how much of each source text the citations cover.
+
+    Splits each source into sentences (paragraphs by line, then at . ? ! before a capital or a
+    quote, not after abbreviations such as U.S. or Aug.) and counts a sentence as cited when a
+    citation quote of that source covers at least 20 of its characters, or all of a shorter
+    one. Prints, per source, the sentences cited and their share, then every uncited sentence
+    with its number and line. Exits 0; 1 when the package or a source text cannot be read; 2
+    when there is no sources directory.
+    """
+    from .coverage import CoverageError, format_text, package_coverage
+    from .quotes import default_sources_dir
+
+    root = _package_dir(package_dir)
+    if sources_dir is None:
+        sources_dir = default_sources_dir(root)
+    if sources_dir is None:
+        raise click.UsageError(
+            "no sources directory: give --sources-dir (../shared/seeds beside the package does not exist)"
+        )
+    try:
+        report = package_coverage(root, sources_dir)
+    except CoverageError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    except Exception as exc:  # a bug, not bad data
+        if os.environ.get("JKDATA_DEBUG"):
+            raise
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc} (set JKDATA_DEBUG=1 for details)",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)
+    if output_format == "json":
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        for line in format_text(report):
+            click.echo(line)
+    sys.exit(EXIT_INVALID if report.problems else 0)
+
+
 def _print_text(report) -> None:
     from .problems import format_problem
 
