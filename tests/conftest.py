@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import datetime
 import json
 import shutil
 from pathlib import Path
@@ -49,3 +51,80 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# --- jkdata build -----------------------------------------------------------------------------
+
+# Everything a build reads: the package, and the documents the release bundle ships.
+BUILD_PARTS = (
+    *PACKAGE_PARTS,
+    "README.md",
+    "CHANGELOG.md",
+    "CITATION.cff",
+    "LICENSE",
+    "LICENSE-DATA.md",
+    "docs",
+)
+DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+TABLES = [r["name"] for r in DESCRIPTOR["resources"]]
+
+
+def copy_for_build(tmp_path: Path) -> Path:
+    """A writable copy of everything the build reads, with ../shared/seeds linked beside it."""
+    root = tmp_path / "package"
+    root.mkdir()
+    for part in BUILD_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, root / part)
+        else:
+            shutil.copy(source, root / part)
+    if SEEDS.is_dir() and not (tmp_path / "shared").exists():
+        (tmp_path / "shared").mkdir()
+        (tmp_path / "shared" / "seeds").symlink_to(SEEDS)
+    return root
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """dist/ built once per session from the real package, into a scratch directory."""
+    from jkdata.build import build
+
+    dist = tmp_path_factory.mktemp("build") / "dist"
+    build(ROOT, dist, sources_dir=SEEDS if SEEDS.is_dir() else None, refresh_docs=False)
+    return dist
+
+
+@pytest.fixture
+def build_copy(tmp_path: Path) -> Path:
+    return copy_for_build(tmp_path)
+
+
+def schema_of(name: str, root: Path = ROOT) -> dict:
+    return json.loads((root / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
+
+
+def _typed(text: str, field: dict):
+    # Written independently of jkdata's converters, so round trips compare against the CSV itself.
+    kind = field.get("type", "string")
+    if text == "":
+        return None
+    if kind == "date":
+        return datetime.date.fromisoformat(text)
+    if kind in ("integer", "year"):
+        return int(text)
+    if kind == "number":
+        return float(text)
+    if kind == "boolean":
+        return text in field.get("trueValues", ["true", "True", "TRUE", "1"])
+    return text
+
+
+def csv_rows(name: str, root: Path = ROOT) -> list[dict]:
+    """A table's rows as dicts of typed values (None for empty cells), straight from the CSV."""
+    fields = {f["name"]: f for f in schema_of(name, root)["fields"]}
+    with open(root / "data" / f"{name}.csv", encoding="utf-8", newline="") as handle:
+        return [
+            {key: _typed(value, fields[key]) for key, value in row.items()}
+            for row in csv.DictReader(handle)
+        ]

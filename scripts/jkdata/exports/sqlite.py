@@ -50,7 +50,8 @@ def field_checks(field: dict) -> list[str]:
     constraints = field.get("constraints", {})
     checks = []
     if ftype == "date":
-        checks.append(f"{col} IS date({col})")
+        # julianday() rolls 2025-02-30 over to March, so only real calendar dates compare equal.
+        checks.append(f"{col} IS date(julianday({col}))")
     if ftype == "boolean":
         checks.append(f"{col} IN (0, 1)")
     if "enum" in constraints:
