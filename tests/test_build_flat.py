@@ -76,7 +76,9 @@ def test_evidence_quotes_and_source_titles_are_joined(built):
     sources = {s["source_id"]: s for s in csv_rows("sources")}
     for event_id, row in rows.items():
         cites = [
-            c for c in csv_rows("citations") if c["table_name"] == "events" and c["record_id"] == event_id
+            c
+            for c in csv_rows("citations")
+            if c["table_name"] == "events" and c["record_id"] == event_id
         ]
         assert cites, event_id
         assert row["citation_ids"].split("; ") == sorted(c["citation_id"] for c in cites)
@@ -104,7 +106,13 @@ def test_excel_copy_neutralises_formula_text(tmp_path):
     excel = {r["event_id"]: r for r in read_flat(tmp_path / "events_flat_excel.csv", "utf-8-sig")}
     assert plain["EV-0002"]["title"] == '=HYPERLINK("http://x","y")'
     assert excel["EV-0002"]["title"] == '\'=HYPERLINK("http://x","y")'
-    assert [excel_csv_text(t) for t in ("+1", "-1", "@a", "a=b", "")] == ["'+1", "'-1", "'@a", "a=b", ""]
+    assert [excel_csv_text(t) for t in ("+1", "-1", "@a", "a=b", "")] == [
+        "'+1",
+        "'-1",
+        "'@a",
+        "a=b",
+        "",
+    ]
 
 
 def test_csv_is_plain_utf8_with_unix_newlines(built):

@@ -38,8 +38,7 @@ def test_duckdb_reads_back_the_csv(built, name):
 def test_pandas_reads_back_the_csv(built, name):
     frame = pd.read_parquet(built / "parquet" / f"{name}.parquet")
     rows = [
-        {k: _plain(v) for k, v in row.items()}
-        for row in frame.astype(object).to_dict("records")
+        {k: _plain(v) for k, v in row.items()} for row in frame.astype(object).to_dict("records")
     ]
     assert rows == csv_rows(name)
     for field in schema_of(name)["fields"]:
@@ -69,5 +68,7 @@ def test_arrow_schema_types_nullability_and_descriptions(built, name):
 
 
 def test_native_script_names_survive(built):
-    names = duckdb.sql(f"SELECT name_native FROM '{built / 'parquet' / 'actors.parquet'}'").fetchall()
+    names = duckdb.sql(
+        f"SELECT name_native FROM '{built / 'parquet' / 'actors.parquet'}'"
+    ).fetchall()
     assert ("이재명",) in names and ("石破茂",) in names

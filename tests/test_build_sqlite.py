@@ -96,7 +96,10 @@ def test_foreign_keys_refuse_dangling_references(built, tmp_path):
 
 def test_indexes_on_foreign_keys_and_dates(db):
     indexed = {
-        (row["tbl_name"], tuple(c["name"] for c in db.execute(f'PRAGMA index_info("{row["name"]}")')))
+        (
+            row["tbl_name"],
+            tuple(c["name"] for c in db.execute(f'PRAGMA index_info("{row["name"]}")')),
+        )
         for row in db.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'index'")
     }
     assert ("events", ("date_start",)) in indexed and ("events", ("date_end",)) in indexed
@@ -120,7 +123,10 @@ def test_full_text_search_on_titles_descriptions_and_native_names(db):
         ]
 
     def ids(table, key, rowids):
-        return [db.execute(f'SELECT {key} FROM "{table}" WHERE rowid = ?', [r]).fetchone()[0] for r in rowids]
+        return [
+            db.execute(f'SELECT {key} FROM "{table}" WHERE rowid = ?', [r]).fetchone()[0]
+            for r in rowids
+        ]
 
     assert ids("events", "event_id", search("events", "Tokyo")) == ["EV-0002"]
     assert ids("events", "event_id", search("events", "semiconductor")) == ["EV-0004"]

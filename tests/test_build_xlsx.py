@@ -46,7 +46,10 @@ def test_sheet_round_trips_to_the_csv(book, name):
 def test_header_frozen_filters_on_sensible_widths(book, name):
     sheet = book[name]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
+    assert (
+        sheet.auto_filter.ref
+        == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
+    )
     widths = [sheet.column_dimensions[c.column_letter].width for c in sheet[1]]
     assert all(xlsx.MIN_WIDTH <= w <= xlsx.MAX_WIDTH + 1 for w in widths), widths
 
