@@ -132,11 +132,18 @@ def test_a_missing_document_is_a_clear_error(build_copy):
 
 @pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two-renames"])
 def test_a_successful_build_replaces_dist_whole(build_copy, monkeypatch, exchange):
-    if not exchange:
-        monkeypatch.setattr(build_module, "_exchange", lambda a, b: False)
+    calls = []
+    real = build_module._exchange
+
+    def spy(a, b):
+        calls.append((a, b))
+        return real(a, b) if exchange else False
+
+    monkeypatch.setattr(build_module, "_exchange", spy)
     dist = previous_dist(build_copy)
     result = build(build_copy, sources_dir=SEEDS_DIR, refresh_docs=False)
     assert result.dist == dist
     assert set(digests(dist)) == EXPECTED  # the marker from the previous build is gone
     assert leftovers(build_copy) == []
     assert dist.stat().st_mode & 0o777 == 0o755  # readable by all, unlike mkdtemp's 0o700
+    assert len(calls) == 1 and calls[0][1] == dist  # the swap path was the one under test

@@ -68,6 +68,10 @@ class Dataset:
         return licenses[0]
 
     @property
+    def license_title(self) -> str:
+        return self.license.get("title") or self.license.get("name", "see LICENSE-DATA.md")
+
+    @property
     def authors(self) -> str:
         people = self.descriptor.get("contributors") or []
         return ", ".join(p.get("title", "") for p in people if p.get("title")) or self.name
@@ -76,7 +80,7 @@ class Dataset:
         """How to cite the dataset, in one line (CITATION.cff holds the same facts)."""
         return (
             f"{self.authors} ({self.created.year}). {self.title}. Version {self.version}. "
-            f"Licence: {self.license.get('title') or self.license.get('name', 'see LICENSE-DATA.md')}."
+            f"Licence: {self.license_title}."
         )
 
     def rows(self, name: str) -> list[tuple]:

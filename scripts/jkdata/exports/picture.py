@@ -9,6 +9,7 @@ same data gives the same bytes on any machine with the locked matplotlib.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from pathlib import Path
 
@@ -19,21 +20,26 @@ from matplotlib.font_manager import findfont
 from matplotlib.ft2font import FT2Font
 
 from .dataset import Dataset
-from .views import record_views, short_label
+from .views import record_views, short_label, year_span
 
 ENTITY = "events"
 FILE = "timeline.png"
 TYPE_FIELD = "event_type"
 FONT = "DejaVu Sans"
 MAX_LABELS = 24  # beyond this many events the labels would overlap: the dots speak alone
-LABEL_CHARS = 48
+LABEL_CHARS = 44
+LABEL_LEVELS = 3  # heights above the dot, in turn, so neighbours in a lane do not overlap
 COLOURS = matplotlib.colormaps["tab10"].colors
+
+
+@functools.cache
+def _charmap() -> dict:
+    return FT2Font(findfont(FONT, fallback_to_default=False)).get_charmap()
 
 
 def _drawable(text: str, limit: int = 200) -> str:
     """Drop characters the font lacks (Korean, Japanese), which would draw as empty boxes."""
-    charmap = FT2Font(findfont(FONT, fallback_to_default=False)).get_charmap()
-    kept = " ".join("".join(ch for ch in text if ord(ch) in charmap or ch == " ").split())
+    kept = " ".join("".join(ch for ch in text if ord(ch) in _charmap() or ch == " ").split())
     return kept if len(kept) <= limit else kept[: limit - 1] + "…"
 
 
@@ -53,7 +59,7 @@ def render(dataset: Dataset) -> bytes:
     with matplotlib.rc_context():
         matplotlib.rcdefaults()
         matplotlib.rcParams.update({"font.family": FONT, "font.size": 9})
-        figure = Figure(figsize=(11, 1.6 + 0.6 * max(len(lanes), 1)), dpi=100)
+        figure = Figure(figsize=(11, 1.6 + 0.8 * max(len(lanes), 1)), dpi=100)
         FigureCanvasAgg(figure)
         axes = figure.add_subplot()
         per_lane: dict[str, int] = {}
@@ -86,7 +92,7 @@ def render(dataset: Dataset) -> bytes:
                 axes.annotate(
                     _drawable(row["title"], LABEL_CHARS),
                     (middle, y),
-                    xytext=(0, 9 + 11 * (n % 2)),
+                    xytext=(0, 8 + 11 * (n % LABEL_LEVELS)),
                     textcoords="offset points",
                     ha="left" if where < 0.25 else "right" if where > 0.75 else "center",
                     fontsize=7.5,
@@ -99,8 +105,7 @@ def render(dataset: Dataset) -> bytes:
         axes.grid(axis="x", color="#d0d7de", lw=0.6)
         axes.spines[["top", "right", "left"]].set_visible(False)
         axes.tick_params(axis="y", length=0)
-        years = sorted({v.row["date_start"][:4] for v in views})
-        span = f"{years[0]}–{years[-1]}" if years else ""
+        span = year_span(views)
         axes.set_title(
             _drawable(f"{dataset.title}: {len(views)} events, {span}"), loc="left", fontsize=10
         )

@@ -199,7 +199,7 @@ def datasette_metadata(dataset: Dataset) -> dict:
     return {
         "title": dataset.title,
         "description": dataset.descriptor.get("description", ""),
-        "license": licence.get("title") or licence.get("name", ""),
+        "license": dataset.license_title,
         "license_url": licence.get("path", ""),
         "source": sources[0].get("title", ""),
         "databases": {Path(file_name(dataset)).stem: {"tables": tables}},

@@ -14,7 +14,7 @@ from html import escape
 from pathlib import Path
 
 from .dataset import Dataset
-from .views import RecordView, record_views, short_label
+from .views import RecordView, record_views, short_label, year_span
 
 ENTITY = "events"
 FILE = "timeline.json"
@@ -78,15 +78,11 @@ def group_of(view: RecordView, dataset: Dataset, group_by: str) -> str:
 
 def timeline(dataset: Dataset, group_by: str = "event_type") -> dict:
     views = record_views(dataset, ENTITY)
-    years = sorted(
-        {v.row["date_start"][:4] for v in views} | {v.row["date_end"][:4] for v in views}
-    )
-    span = f"{years[0]}–{years[-1]}" if years else "no events yet"
-    licence = dataset.license.get("title") or dataset.license.get("name", "")
+    span = year_span(views)
     intro = (
         f"<p>{escape(dataset.descriptor.get('description', ''))}</p>"
         f"<p>Version {escape(dataset.version)} · {len(views)} events, {escape(span)} · "
-        f"{escape(licence)}</p>"
+        f"{escape(dataset.license_title)}</p>"
     )
     return {
         "title": {"text": {"headline": escape(dataset.title), "text": intro}},

@@ -188,7 +188,6 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'
 
 
 def page(dataset: Dataset) -> str:
-    licence = dataset.license.get("title") or dataset.license.get("name", "")
     title = escape(dataset.title)
     return f"""<!doctype html>
 <html lang="en">
@@ -204,7 +203,7 @@ def page(dataset: Dataset) -> str:
 <header>
 <h1 id="title">{title}</h1>
 <p>{escape(dataset.descriptor.get("description", ""))}</p>
-<p>Version {escape(dataset.version)} · {escape(licence)} · Cite as: {escape(dataset.citation())}</p>
+<p>Version {escape(dataset.version)} · {escape(dataset.license_title)} · Cite as: {escape(dataset.citation())}</p>
 </header>
 <form id="filters" aria-label="Filters"></form>
 <p id="count" aria-live="polite"></p>

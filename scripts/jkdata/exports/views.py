@@ -105,6 +105,14 @@ class RecordView:
     evidence: list[Evidence] = field(default_factory=list)
 
 
+def year_span(views: list[RecordView]) -> str:
+    """ "1998–2025": the years a list of dated records covers."""
+    years = sorted(
+        {v.row["date_start"][:4] for v in views} | {v.row["date_end"][:4] for v in views}
+    )
+    return f"{years[0]}–{years[-1]}" if years else "no dates"
+
+
 def evidence_by_record(dataset: Dataset, entity: str) -> dict[str, list[Evidence]]:
     citations = dataset.text[CITATIONS]
     source_labels = labels(dataset, SOURCES)

@@ -87,7 +87,7 @@ def _readme_sheet(book, formats: _Formats, dataset: Dataset) -> None:
     facts = [
         ("Version", dataset.version),
         ("Created", dataset.created.date().isoformat()),
-        ("Licence", f"{licence.get('title', licence.get('name', ''))} ({licence.get('path', '')})"),
+        ("Licence", f"{dataset.license_title} ({licence.get('path', '')})"),
         ("How to cite", dataset.citation()),
         ("Description", dataset.descriptor.get("description", "")),
         ("Sheets", "One sheet per table; the first row holds the column names below."),
