@@ -96,10 +96,15 @@ def test_shows_every_event_with_its_evidence(page):
     events = csv_rows("events")
     assert sorted(page.shown()) == sorted(e["event_id"] for e in events)
     assert page.page.text_content("#count") == f"Showing {len(events)} of {len(events)} events"
+    sources = {s["source_id"]: s for s in csv_rows("sources")}
     for cite in csv_rows("citations"):
         if cite["table_name"] == "events":
             item = page.page.locator(f'li.event[data-id="{cite["record_id"]}"]')
             assert f"“{cite['quote']}”" in item.locator("blockquote").all_text_contents()
+            source = sources[cite["source_id"]]
+            cited = " ".join(item.locator(".source").all_text_contents())
+            assert (source["title"] or source["file_name"]) in cited
+            assert cite["source_id"] in cited
     assert "石破茂" in page.page.locator('li.event[data-id="EV-0002"]').text_content()
 
 

@@ -41,6 +41,16 @@ class Dataset:
             raise KeyError(f"the package has no resource {name!r}")
         return found
 
+    def title_of(self, name: str) -> str:
+        """A resource's title as the descriptor gives it (its name when it has none)."""
+        return self.descriptor["resources"][self.resource(name).index].get("title", name)
+
+    def column(self, name: str, field: str) -> dict:
+        """Record ID → the text of one field, for a table with a one-field primary key."""
+        frame = self.text[name]
+        values = frame[field].astype(object).where(frame[field].notna(), None)
+        return dict(zip(frame[self.resource(name).primary_key[0]], values, strict=True))
+
     @property
     def name(self) -> str:
         return self.descriptor["name"]

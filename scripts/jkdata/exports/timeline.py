@@ -50,21 +50,11 @@ def slide_text(view: RecordView, dataset: Dataset) -> str:
     parts.append(_paragraph("Type", short_label(resource.field("event_type"), row["event_type"])))
     for entity, linked in view.links.items():
         shown = "; ".join(item.display() for item in linked)
-        parts.append(
-            _paragraph(
-                dataset.descriptor["resources"][dataset.resource(entity).index].get(
-                    "title", entity
-                ),
-                shown,
-            )
-        )
+        parts.append(_paragraph(dataset.title_of(entity), shown))
     for evidence in view.evidence:
-        source = evidence.source + (
-            f" ({evidence.source_file})" if evidence.source_file != evidence.source else ""
-        )
         parts.append(
             f"<blockquote>“{escape(evidence.quote)}”</blockquote>"
-            f"<p>— {escape(source)}, {escape(evidence.source_id)}</p>"
+            f"<p>— {escape(evidence.cited_as())}</p>"
         )
     return "".join(parts)
 

@@ -50,10 +50,7 @@ def page_data(dataset: Dataset) -> dict:
                 "location": row.get("location"),
                 "type": short_label(type_field, row[TYPE_FIELD]),
                 "links": links,
-                "evidence": [
-                    {"quote": e.quote, "source": e.source, "file": e.source_file, "id": e.source_id}
-                    for e in view.evidence
-                ],
+                "evidence": [{"quote": e.quote, "source": e.cited_as()} for e in view.evidence],
                 "filters": filters,
             }
         )
@@ -64,10 +61,9 @@ def page_data(dataset: Dataset) -> dict:
         if value in used_types
     ]
     filters = [{"key": TYPE_FIELD, "label": "Event type", "options": type_options}]
-    titles = {r["name"]: r.get("title", r["name"]) for r in dataset.descriptor["resources"]}
     for entity in sorted(seen, key=lambda e: (e != "actors", e)):
         options = sorted(seen[entity].items(), key=lambda item: (item[1].casefold(), item[0]))
-        filters.append({"key": entity, "label": titles.get(entity, entity), "options": options})
+        filters.append({"key": entity, "label": dataset.title_of(entity), "options": options})
     return {"events": events, "filters": filters}
 
 
@@ -160,8 +156,7 @@ SCRIPT = """
     const evidence = el("div", "evidence");
     event.evidence.forEach(function (e) {
       evidence.appendChild(el("blockquote", "quote", "“" + e.quote + "”"));
-      const file = e.file && e.file !== e.source ? " (" + e.file + ")" : "";
-      evidence.appendChild(el("p", "source", "— " + e.source + file + ", " + e.id));
+      evidence.appendChild(el("p", "source", "— " + e.source));
     });
     item.appendChild(evidence);
     list.appendChild(item);

@@ -96,6 +96,11 @@ class Evidence:
     source: str  # the source's title, or its file name when it shows none
     source_file: str | None  # the source document's file name
 
+    def cited_as(self) -> str:
+        """ "Title (file name), SR-0001": how the source is named under a quote."""
+        file = f" ({self.source_file})" if self.source_file not in (None, self.source) else ""
+        return f"{self.source}{file}, {self.source_id}"
+
 
 @dataclass
 class RecordView:
@@ -116,10 +121,7 @@ def year_span(views: list[RecordView]) -> str:
 def evidence_by_record(dataset: Dataset, entity: str) -> dict[str, list[Evidence]]:
     citations = dataset.text[CITATIONS]
     source_labels = labels(dataset, SOURCES)
-    sources = dataset.text[SOURCES]
-    files = dict(
-        zip(sources[dataset.resource(SOURCES).primary_key[0]], sources["file_name"], strict=True)
-    )
+    files = dataset.column(SOURCES, "file_name")
     found: dict[str, list[Evidence]] = defaultdict(list)
     mine = citations[citations["table_name"] == entity].sort_values("citation_id")
     for cid, record, sid, quote in zip(
@@ -146,13 +148,7 @@ def record_views(dataset: Dataset, entity: str) -> list[RecordView]:
         other_labels = labels(dataset, other)
         other_resource = dataset.resource(other)
         native = (
-            dict(
-                zip(
-                    dataset.text[other][other_resource.primary_key[0]],
-                    dataset.text[other][NATIVE_FIELD],
-                    strict=True,
-                )
-            )
+            dataset.column(other, NATIVE_FIELD)
             if NATIVE_FIELD in other_resource.field_names
             else {}
         )
@@ -161,13 +157,12 @@ def record_views(dataset: Dataset, entity: str) -> list[RecordView]:
         roles = table[link.role_field] if link.role_field else pd.Series(None, index=table.index)
         for record, other_id, role in zip(table[mine], table[other_field], roles, strict=True):
             role = None if pd.isna(role) else role
-            native_name = native.get(other_id)
             views[record].links.setdefault(other, []).append(
                 Linked(
                     other,
                     other_id,
                     other_labels[other_id],
-                    None if pd.isna(native_name) else native_name,
+                    native.get(other_id),
                     role,
                     short_label(role_field, role) if role else None,
                 )
