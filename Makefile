@@ -22,7 +22,9 @@ $(STAMP): requirements.lock pyproject.toml
 validate: $(STAMP)
 	$(BIN)/jkdata validate
 
+# jkdata build validates again before it writes anything, so it is safe to run on its own too.
 build: validate
+	$(BIN)/jkdata build
 
 lint: $(STAMP)
 	$(BIN)/ruff check scripts tests

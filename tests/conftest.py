@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import datetime
 import json
 import shutil
 from pathlib import Path
@@ -13,14 +15,25 @@ from jkdata.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
-PACKAGE_PARTS = ("datapackage.json", "data", "schemas", "CHANGELOG.md", "CITATION.cff")
+# The package and the documents that travel with it (the release bundle ships them; `release`
+# and `docs` rewrite some of them).
+PACKAGE_PARTS = (
+    "datapackage.json",
+    "data",
+    "schemas",
+    "README.md",
+    "CHANGELOG.md",
+    "CITATION.cff",
+    "LICENSE",
+    "LICENSE-DATA.md",
+    "docs",
+)
 
 needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"source texts not found at {SEEDS}")
 
 
-@pytest.fixture
-def package(tmp_path: Path) -> Path:
-    """A writable copy of the package; ../shared/seeds is linked beside it when available."""
+def copy_package(tmp_path: Path) -> Path:
+    """A writable copy of the package in tmp_path/package, with ../shared/seeds linked beside it."""
     root = tmp_path / "package"
     root.mkdir()
     for part in PACKAGE_PARTS:
@@ -29,10 +42,15 @@ def package(tmp_path: Path) -> Path:
             shutil.copytree(source, root / part)
         else:
             shutil.copy(source, root / part)
-    if SEEDS.is_dir():
+    if SEEDS.is_dir() and not (tmp_path / "shared").exists():
         (tmp_path / "shared").mkdir()
         (tmp_path / "shared" / "seeds").symlink_to(SEEDS)
     return root
+
+
+@pytest.fixture
+def package(tmp_path: Path) -> Path:
+    return copy_package(tmp_path)
 
 
 def run_validate(package_dir: Path, *args: str):
@@ -50,3 +68,49 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# --- jkdata build -----------------------------------------------------------------------------
+
+DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+TABLES = [r["name"] for r in DESCRIPTOR["resources"]]
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """dist/ built once per session from the real package, into a scratch directory."""
+    from jkdata.build import build
+
+    dist = tmp_path_factory.mktemp("build") / "dist"
+    build(ROOT, dist, sources_dir=SEEDS if SEEDS.is_dir() else None, refresh_docs=False)
+    return dist
+
+
+def schema_of(name: str, root: Path = ROOT) -> dict:
+    return json.loads((root / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
+
+
+def _typed(text: str, field: dict):
+    # Written independently of jkdata's converters, so round trips compare against the CSV itself.
+    kind = field.get("type", "string")
+    if text == "":
+        return None
+    if kind == "date":
+        return datetime.date.fromisoformat(text)
+    if kind in ("integer", "year"):
+        return int(text)
+    if kind == "number":
+        return float(text)
+    if kind == "boolean":
+        return text in field.get("trueValues", ["true", "True", "TRUE", "1"])
+    return text
+
+
+def csv_rows(name: str, root: Path = ROOT) -> list[dict]:
+    """A table's rows as dicts of typed values (None for empty cells), straight from the CSV."""
+    fields = {f["name"]: f for f in schema_of(name, root)["fields"]}
+    with open(root / "data" / f"{name}.csv", encoding="utf-8", newline="") as handle:
+        return [
+            {key: _typed(value, fields[key]) for key, value in row.items()}
+            for row in csv.DictReader(handle)
+        ]

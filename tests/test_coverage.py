@@ -5,13 +5,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import PACKAGE_PARTS, ROOT, needs_seeds
+from conftest import ROOT, copy_package, needs_seeds
 from jkdata.cli import cli
 from jkdata.coverage import package_coverage, source_coverage, split_sentences
 
@@ -129,14 +128,9 @@ def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
 @pytest.fixture
 def synthetic(tmp_path: Path) -> tuple[Path, Path]:
     """A package whose only source is TEXT, with two citations, and the sources directory."""
-    root = tmp_path / "work" / "package"
-    root.mkdir(parents=True)
-    for part in PACKAGE_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, root / part)
-        else:
-            shutil.copy(source, root / part)
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "shared").mkdir()  # no seeds beside this package: only --sources-dir
+    root = copy_package(tmp_path / "work")
     seeds = tmp_path / "texts"
     seeds.mkdir()
     data = TEXT.encode("utf-8")

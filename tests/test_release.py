@@ -41,6 +41,10 @@ def test_release_minor_updates_every_file(package):
     v = versions(package)
     assert (v.descriptor, v.citation, v.changelog) == ("0.2.0", "0.2.0", "0.2.0")
     assert v.descriptor_date == v.citation_date == v.changelog_date == "2026-12-01"
+    assert (package / "dist/japan-korea-relations-0.2.0.zip").is_file()
+    assert "Version 0.2.0" in (package / "docs/codebook.md").read_text(
+        encoding="utf-8"
+    ) or "version 0.2.0" in (package / "docs/codebook.md").read_text(encoding="utf-8")
     changelog = (package / "CHANGELOG.md").read_text(encoding="utf-8")
     assert (
         "## [Unreleased]\n\n## [0.2.0] - 2026-12-01\n\n### Added\n- Donald Trump as an actor.\n\n## [0.1.0]"

@@ -261,7 +261,8 @@ def release(package_dir: Path, bump: str | None, new_version: str | None, releas
     """Release a new version: datapackage.json, CITATION.cff and CHANGELOG.md all get it.
 
     Validates first and refuses an invalid package; moves the CHANGELOG's Unreleased items under
-    the new version and date. Give --bump or --version.
+    the new version and date, regenerates the codebook and the README picture, and rebuilds
+    dist/ with the release zip and its SHA256SUMS. Give --bump or --version.
     """
     from .quotes import default_sources_dir
     from .release import ReleaseError
@@ -286,7 +287,18 @@ def release(package_dir: Path, bump: str | None, new_version: str | None, releas
         click.echo(f"release refused: {exc}")
         sys.exit(EXIT_INVALID)
     click.echo(f"released {version}: datapackage.json, CITATION.cff and CHANGELOG.md updated")
-    click.echo(f"next: git commit -am 'Release {version}' && git tag v{version}")
+    # The codebook and the README picture show the version; the bundle carries it in its name.
+    from .build import build as build_package
+    from .docs import refresh
+
+    for path in refresh(package_dir):
+        click.echo(f"regenerated {path}")
+    result = build_package(package_dir, sources_dir=default_sources_dir(package_dir))
+    bundle = next(name for name in result.files if name.endswith(f"-{version}.zip"))
+    click.echo(f"built {result.dist / bundle} (with SHA256SUMS)")
+    click.echo(
+        f"next: git commit -am 'Release {version}' && git tag -a v{version} -m 'Release {version}'"
+    )
 
 
 @cli.command()
@@ -310,6 +322,80 @@ def docs(package_dir: Path, check: bool):
     if not stale:
         click.echo("generated docs are current")
     sys.exit(EXIT_INVALID if check and stale else 0)
+
+
+@cli.command()
+@click.argument(
+    "package_dir",
+    default=".",
+    type=click.Path(exists=True, path_type=Path),
+)
+@click.option(
+    "--dist",
+    "dist_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the outputs. Default: dist/ in PACKAGE_DIR.",
+)
+@click.option(
+    "--sources-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Directory with the source texts, for the validation that runs first. "
+    "Default: ../shared/seeds beside the package, when it exists.",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Leave docs/timeline.png alone and exit 1 if it differs from the picture just built.",
+)
+def build(package_dir: Path, dist_dir: Path | None, sources_dir: Path | None, check: bool):
+    """Validate the package, then build every output into dist/.
+
+    Writes the flat events CSV (and an Excel copy), an xlsx workbook, a SQLite database with
+    Datasette metadata, Parquet files, a TimelineJS timeline.json, a self-contained
+    timeline.html, the actors network as GraphML, the timeline picture and the release zip.
+    Nothing is written when the package is invalid; a failed build leaves the previous dist/
+    untouched. Also refreshes docs/timeline.png (the README picture) unless --check is given.
+    """
+    import time
+
+    from .build import DOCS_PICTURE, InvalidPackage
+    from .build import build as build_package
+    from .exports import BuildError
+    from .quotes import default_sources_dir
+
+    root = _package_dir(package_dir)
+    if sources_dir is None:
+        sources_dir = default_sources_dir(root)
+    started = time.monotonic()
+    try:
+        result = build_package(root, dist_dir, sources_dir=sources_dir, refresh_docs=not check)
+    except InvalidPackage as exc:
+        _print_text(exc.report)
+        click.echo("nothing built: dist/ is left as it was")
+        sys.exit(EXIT_INVALID)
+    except BuildError as exc:
+        click.echo(f"build failed: {exc}; dist/ is left as it was", err=True)
+        sys.exit(EXIT_INVALID)
+    except Exception as exc:  # a bug, not bad data
+        if os.environ.get("JKDATA_DEBUG"):
+            raise
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc} (set JKDATA_DEBUG=1 for details); "
+            "dist/ is left as it was",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)
+
+    _print_text(result.report)
+    for name, size in result.sizes():
+        click.echo(f"  {size:>12,}  {name}")
+    seconds = time.monotonic() - started
+    click.echo(f"built {len(result.files)} files into {result.dist} in {seconds:.1f} s")
+    if result.picture_written:
+        click.echo(f"updated {DOCS_PICTURE}: commit it")
+    elif not result.picture_current:
+        click.echo(f"{DOCS_PICTURE} is out of date: run `make build` and commit it", err=True)
+        sys.exit(EXIT_INVALID)
 
 
 if __name__ == "__main__":

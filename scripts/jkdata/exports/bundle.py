@@ -1,0 +1,64 @@
+"""`<name>-<version>.zip`: the release bundle, with a SHA256SUMS file to check it against.
+
+It holds the descriptor and every data and schema file it names, the README (and the picture it
+shows, as built), CHANGELOG, CITATION.cff and the licences, under one folder `<name>-<version>/`.
+Entries are sorted and carry the package's `created` date and fixed permissions, so the zip is
+byte-identical across builds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from pathlib import Path
+
+from ..package import DESCRIPTOR
+from . import BuildError
+from .dataset import Dataset
+from .picture import FILE as PICTURE
+
+DOCUMENTS = ("README.md", "CHANGELOG.md", "CITATION.cff", "LICENSE", "LICENSE-DATA.md")
+PICTURE_IN_DOCS = "docs/timeline.png"  # where the README expects the picture
+SUMS = "SHA256SUMS"
+
+
+def file_name(dataset: Dataset) -> str:
+    return f"{dataset.name}-{dataset.version}.zip"
+
+
+def contents(dataset: Dataset, out: Path) -> dict[str, bytes]:
+    """Path inside the bundle → bytes, for every file but SHA256SUMS."""
+    paths = {DESCRIPTOR, *DOCUMENTS}
+    for resource in dataset.resources:
+        paths.add(resource.path)
+        if resource.schema_path:
+            paths.add(resource.schema_path)
+    missing = sorted(p for p in paths if not (dataset.root / p).is_file())
+    if missing:
+        raise BuildError(f"the release bundle needs {', '.join(missing)} in {dataset.root}")
+    files = {path: (dataset.root / path).read_bytes() for path in paths}
+    files[PICTURE_IN_DOCS] = (out / PICTURE).read_bytes()
+    return files
+
+
+def sha256sums(files: dict[str, bytes]) -> bytes:
+    lines = [
+        f"{hashlib.sha256(data).hexdigest()}  {path}\n" for path, data in sorted(files.items())
+    ]
+    return "".join(lines).encode("utf-8")
+
+
+def write(dataset: Dataset, out: Path) -> list[str]:
+    files = contents(dataset, out)
+    files[SUMS] = sha256sums(files)
+    folder = file_name(dataset).removesuffix(".zip")
+    stamp = dataset.created.timetuple()[:6]
+    name = file_name(dataset)
+    with zipfile.ZipFile(out / name, "w") as archive:
+        for path in sorted(files):
+            info = zipfile.ZipInfo(f"{folder}/{path}", date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, whichever system builds it
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, files[path], compresslevel=9)
+    return [name]

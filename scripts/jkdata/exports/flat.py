@@ -1,0 +1,95 @@
+"""`events_flat.csv`: one row per event with its actors, agreements, disputes and evidence joined in.
+
+The event columns are the events schema's; the joined columns are named and described from the
+link tables' schemas (`flat_fields`). An Excel copy with a byte-order mark makes Excel read the
+file as UTF-8, so Korean and Japanese names display.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from ..package import Package
+from .cells import excel_csv_text
+from .dataset import Dataset
+from .views import CITATIONS, SOURCES, RecordView, links_of, record_views
+
+ENTITY = "events"
+FILE = "events_flat.csv"
+EXCEL_FILE = "events_flat_excel.csv"
+LIST_SEP = "; "  # between linked records
+EVIDENCE_SEP = " | "  # between quotes, which may themselves contain semicolons
+BOM = "\ufeff"
+
+
+def _derived(name: str, description: str) -> dict:
+    return {"name": name, "type": "string", "description": description}
+
+
+def flat_fields(package: Package) -> list[dict]:
+    """The flat file's Table Schema fields: the events schema's, then the joined ones."""
+    fields = [dict(f) for f in package.resource(ENTITY).fields]
+    for link in links_of(package, ENTITY):
+        _, other, other_field = link.other(ENTITY)
+        role = f", then its `{link.role_field}` in brackets" if link.role_field else ""
+        fields.append(
+            _derived(
+                f"{other_field}s",
+                f"IDs of the {other} linked to the event in `{link.resource.name}`, separated by '{LIST_SEP}'.",
+            )
+        )
+        fields.append(
+            _derived(
+                other,
+                f"The linked {other}, in the same order: each one's name (and its name in native script in parentheses, where known){role}.",
+            )
+        )
+    citation_key = package.resource(CITATIONS).primary_key[0]
+    source_key = package.resource(SOURCES).primary_key[0]
+    fields += [
+        _derived(
+            f"{citation_key}s",
+            f"IDs of the citations giving evidence for the event, separated by '{LIST_SEP}'.",
+        ),
+        _derived(
+            "evidence",
+            f"The verbatim evidence quotes, each followed by its source ID in brackets, separated by '{EVIDENCE_SEP}'.",
+        ),
+        _derived(f"{source_key}s", "IDs of the sources quoted, separated by '; '."),
+        _derived(
+            "sources", "The sources quoted: each one's title, or its file name when it shows none."
+        ),
+    ]
+    return fields
+
+
+def flat_row(view: RecordView, package: Package) -> list[str]:
+    cells = [view.row[f["name"]] or "" for f in package.resource(ENTITY).fields]
+    for link in links_of(package, ENTITY):
+        linked = view.links.get(link.other(ENTITY)[1], [])
+        cells.append(LIST_SEP.join(item.id for item in linked))
+        cells.append(LIST_SEP.join(item.display() for item in linked))
+    sources = dict.fromkeys((e.source_id, e.source) for e in view.evidence)
+    cells.append(LIST_SEP.join(e.citation_id for e in view.evidence))
+    cells.append(EVIDENCE_SEP.join(f"{e.quote} [{e.source_id}]" for e in view.evidence))
+    cells.append(LIST_SEP.join(sid for sid, _ in sources))
+    cells.append(LIST_SEP.join(title for _, title in sources))
+    return cells
+
+
+def _csv(rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def write(dataset: Dataset, out: Path) -> list[str]:
+    header = [f["name"] for f in flat_fields(dataset.package)]
+    rows = [flat_row(view, dataset.package) for view in record_views(dataset, ENTITY)]
+    (out / FILE).write_text(_csv([header, *rows]), encoding="utf-8", newline="")
+    excel = [[excel_csv_text(cell) for cell in row] for row in rows]
+    (out / EXCEL_FILE).write_text(BOM + _csv([header, *excel]), encoding="utf-8", newline="")
+    return [FILE, EXCEL_FILE]

@@ -1,0 +1,214 @@
+"""`<name>.db` for SQLite and Datasette, with `metadata.json`: all generated from the schemas.
+
+Column types, NOT NULL, UNIQUE, primary and foreign keys and CHECK constraints (vocabularies,
+lengths, bounds, real ISO dates) come from each Table Schema; `pattern` has no SQLite equivalent
+without an extension and is left to the validator. Rows go in file order, foreign keys are
+checked by SQLite itself, and a final VACUUM leaves a file that is byte-identical across builds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+
+from ..package import Resource
+from .dataset import Dataset
+from .views import LABEL_FIELDS
+
+SQL_TYPES = {
+    "string": "TEXT",
+    "integer": "INTEGER",
+    "number": "REAL",
+    "boolean": "INTEGER",
+    "date": "TEXT",  # ISO 8601, checked with date(), so it sorts and compares as text
+    "year": "INTEGER",
+}
+METADATA = "metadata.json"
+
+
+def file_name(dataset: Dataset) -> str:
+    return f"{dataset.name}.db"
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value) -> str:
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def field_checks(field: dict) -> list[str]:
+    """CHECK expressions for a field's constraints (NULL passes, as in Table Schema)."""
+    col, ftype = ident(field["name"]), field.get("type", "string")
+    constraints = field.get("constraints", {})
+    checks = []
+    if ftype == "date":
+        # julianday() rolls 2025-02-30 over to March, so only real calendar dates compare equal.
+        checks.append(f"{col} IS date(julianday({col}))")
+    if ftype == "boolean":
+        checks.append(f"{col} IN (0, 1)")
+    if "enum" in constraints:
+        checks.append(f"{col} IN ({', '.join(literal(v) for v in constraints['enum'])})")
+    if "minLength" in constraints:
+        checks.append(f"length({col}) >= {int(constraints['minLength'])}")
+    if "maxLength" in constraints:
+        checks.append(f"length({col}) <= {int(constraints['maxLength'])}")
+    if "minimum" in constraints:
+        checks.append(f"{col} >= {literal(constraints['minimum'])}")
+    if "maximum" in constraints:
+        checks.append(f"{col} <= {literal(constraints['maximum'])}")
+    return checks
+
+
+def _names(fields) -> str:
+    return ", ".join(ident(f) for f in fields)
+
+
+def create_table(resource: Resource) -> str:
+    lines = []
+    for field in resource.fields:
+        constraints = field.get("constraints", {})
+        parts = [ident(field["name"]), SQL_TYPES[field.get("type", "string")]]
+        if constraints.get("required") or field["name"] in resource.primary_key:
+            parts.append("NOT NULL")
+        if constraints.get("unique"):
+            parts.append("UNIQUE")
+        parts += [f"CHECK ({check})" for check in field_checks(field)]
+        lines.append(" ".join(parts))
+    if resource.primary_key:
+        lines.append(f"PRIMARY KEY ({_names(resource.primary_key)})")
+    lines += [f"UNIQUE ({_names(key)})" for key in resource.unique_keys]
+    for fk in resource.foreign_keys:
+        target = fk["reference"].get("resource") or resource.name
+        fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+        ref = fk["reference"]["fields"]
+        ref = ref if isinstance(ref, list) else [ref]
+        lines.append(f"FOREIGN KEY ({_names(fields)}) REFERENCES {ident(target)} ({_names(ref)})")
+    body = ",\n  ".join(lines)
+    return f"CREATE TABLE {ident(resource.name)} (\n  {body}\n)"
+
+
+def indexes(resource: Resource) -> list[str]:
+    """Indexes on foreign keys (unless the primary key already leads with them) and on dates."""
+    wanted = []
+    for fk in resource.foreign_keys:
+        fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+        if resource.primary_key[: len(fields)] != fields:
+            wanted.append(fields)
+    wanted += [[f["name"]] for f in resource.fields if f.get("type") == "date"]
+    statements = []
+    for fields in dict.fromkeys(tuple(f) for f in wanted):
+        name = ident(f"idx_{resource.name}_{'_'.join(fields)}")
+        cols = ", ".join(ident(f) for f in fields)
+        statements.append(f"CREATE INDEX {name} ON {ident(resource.name)} ({cols})")
+    return statements
+
+
+def text_fields(resource: Resource) -> list[str]:
+    """Free text worth searching: strings with no vocabulary or pattern, outside the keys."""
+    keys = set(resource.primary_key)
+    return [
+        f["name"]
+        for f in resource.fields
+        if f.get("type", "string") == "string"
+        and not {"enum", "pattern"} & set(f.get("constraints", {}))
+        and f["name"] not in keys
+    ]
+
+
+def fts_table(resource: Resource) -> str | None:
+    """Entity tables (one-field primary key) get an FTS5 index over their free text."""
+    if len(resource.primary_key) == 1 and text_fields(resource):
+        return f"{resource.name}_fts"
+    return None
+
+
+def create_fts(resource: Resource) -> list[str]:
+    name = fts_table(resource)
+    if name is None:
+        return []
+    cols = ", ".join(ident(f) for f in text_fields(resource))
+    # content="…" (double quotes) is the form Datasette looks for to offer search on the table.
+    return [
+        f'CREATE VIRTUAL TABLE {ident(name)} USING fts5({cols}, content="{resource.name}")',
+        f"INSERT INTO {ident(name)}({ident(name)}) VALUES ('rebuild')",
+    ]
+
+
+def _sql_value(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def write_database(dataset: Dataset, path: Path) -> None:
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA foreign_keys = OFF")  # load in file order, then check all
+        connection.execute("BEGIN")
+        for resource in dataset.resources:
+            connection.execute(create_table(resource))
+            marks = ", ".join("?" for _ in resource.fields)
+            connection.executemany(
+                f"INSERT INTO {ident(resource.name)} VALUES ({marks})",
+                ([_sql_value(v) for v in row] for row in dataset.rows(resource.name)),
+            )
+            for statement in indexes(resource) + create_fts(resource):
+                connection.execute(statement)
+        broken = connection.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise ValueError(f"foreign keys broken in the database: {broken[:5]}")
+        connection.execute("COMMIT")
+        connection.execute("VACUUM")
+    finally:
+        connection.close()
+
+
+def datasette_metadata(dataset: Dataset) -> dict:
+    """Titles, descriptions, licence, source and column descriptions for `datasette -m`."""
+    tables = {}
+    for resource in dataset.resources:
+        entry = dataset.descriptor["resources"][resource.index]
+        table = {
+            "title": entry.get("title", resource.name),
+            "description": entry.get("description", ""),
+            "columns": {
+                f["name"]: ". ".join(filter(None, [f.get("title"), f.get("description")]))
+                for f in resource.fields
+            },
+        }
+        label = next((n for n in LABEL_FIELDS if n in resource.field_names), None)
+        if label:
+            table["label_column"] = label
+        if "date_start" in resource.field_names:
+            table["sort"] = "date_start"
+        if fts_table(resource):
+            table["fts_table"] = fts_table(resource)
+        tables[resource.name] = table
+    licence = dataset.license
+    sources = dataset.descriptor.get("sources") or [{}]
+    return {
+        "title": dataset.title,
+        "description": dataset.descriptor.get("description", ""),
+        "license": dataset.license_title,
+        "license_url": licence.get("path", ""),
+        "source": sources[0].get("title", ""),
+        "databases": {Path(file_name(dataset)).stem: {"tables": tables}},
+    }
+
+
+def write(dataset: Dataset, out: Path) -> list[str]:
+    name = file_name(dataset)
+    write_database(dataset, out / name)
+    metadata = json.dumps(datasette_metadata(dataset), ensure_ascii=False, indent=2)
+    (out / METADATA).write_text(metadata + "\n", encoding="utf-8")
+    return [name, METADATA]

@@ -1,0 +1,94 @@
+"""`timeline.json` in the TimelineJS3 format: a title slide, then one slide per event.
+
+Date objects carry only the parts the event's `date_precision` supports (a month-precision date
+has no day), and an `end_date` only when the end differs from the start at that precision. The
+slide text (HTML, escaped) gives the description, the date as the source states it, the linked
+records and each evidence quote with its source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from html import escape
+from pathlib import Path
+
+from .dataset import Dataset
+from .views import RecordView, record_views, short_label, year_span
+
+ENTITY = "events"
+FILE = "timeline.json"
+PARTS = {"year": ("year",), "month": ("year", "month"), "day": ("year", "month", "day")}
+
+
+def date_object(value: str, precision: str) -> dict:
+    """TimelineJS date parts as strings, up to the given precision ("1998-10-01", "month" → 1998, 10)."""
+    day = dt.date.fromisoformat(value)
+    return {part: str(getattr(day, part)) for part in PARTS[precision]}
+
+
+def slide_dates(row: dict) -> dict:
+    precision = row["date_precision"]
+    start = date_object(row["date_start"], precision)
+    end = date_object(row["date_end"], precision)
+    return {"start_date": start} | ({"end_date": end} if end != start else {})
+
+
+def _paragraph(label: str, text: str) -> str:
+    return f"<p><strong>{escape(label)}:</strong> {escape(text)}</p>"
+
+
+def slide_text(view: RecordView, dataset: Dataset) -> str:
+    row = view.row
+    resource = dataset.resource(ENTITY)
+    date = f"{row['date']} ({row['date_precision']} precision, {row['date_basis']})"
+    if row.get("date_note"):
+        date += f". {row['date_note']}"
+    parts = [f"<p>{escape(row['description'])}</p>", _paragraph("Date", date)]
+    if row.get("location"):
+        parts.append(_paragraph("Where", row["location"]))
+    parts.append(_paragraph("Type", short_label(resource.field("event_type"), row["event_type"])))
+    for entity, linked in view.links.items():
+        shown = "; ".join(item.display() for item in linked)
+        parts.append(_paragraph(dataset.title_of(entity), shown))
+    for evidence in view.evidence:
+        parts.append(
+            f"<blockquote>“{escape(evidence.quote)}”</blockquote>"
+            f"<p>— {escape(evidence.cited_as())}</p>"
+        )
+    return "".join(parts)
+
+
+def group_of(view: RecordView, dataset: Dataset, group_by: str) -> str:
+    if group_by == "dispute":
+        disputes = view.links.get("disputes", [])
+        return disputes[0].label if disputes else "No dispute"
+    return short_label(dataset.resource(ENTITY).field(group_by), view.row[group_by])
+
+
+def timeline(dataset: Dataset, group_by: str = "event_type") -> dict:
+    views = record_views(dataset, ENTITY)
+    span = year_span(views)
+    intro = (
+        f"<p>{escape(dataset.descriptor.get('description', ''))}</p>"
+        f"<p>Version {escape(dataset.version)} · {len(views)} events, {escape(span)} · "
+        f"{escape(dataset.license_title)}</p>"
+    )
+    return {
+        "title": {"text": {"headline": escape(dataset.title), "text": intro}},
+        "events": [
+            {
+                **slide_dates(view.row),
+                "text": {"headline": escape(view.row["title"]), "text": slide_text(view, dataset)},
+                "group": escape(group_of(view, dataset, group_by)),
+                "unique_id": view.id,
+            }
+            for view in views
+        ],
+    }
+
+
+def write(dataset: Dataset, out: Path) -> list[str]:
+    text = json.dumps(timeline(dataset), ensure_ascii=False, indent=2)
+    (out / FILE).write_text(text + "\n", encoding="utf-8")
+    return [FILE]

@@ -1,0 +1,217 @@
+"""`timeline.html`: a self-contained page that shows the timeline, with filters and evidence.
+
+No network: the data is embedded as JSON in a `<script type="application/json">` block (every `<`
+written as `\\u003c`, so no value can close the tag), the script and styles are inline, and a
+Content-Security-Policy forbids loading anything else. The script puts data on the page only with
+`textContent`, so a title holding markup shows as text.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from pathlib import Path
+
+from .dataset import Dataset
+from .views import record_views, short_label
+
+ENTITY = "events"
+FILE = "timeline.html"
+TYPE_FIELD = "event_type"
+
+
+def page_data(dataset: Dataset) -> dict:
+    views = record_views(dataset, ENTITY)
+    type_field = dataset.resource(ENTITY).field(TYPE_FIELD)
+    events, seen = [], {}
+    for view in views:
+        row = view.row
+        links = {
+            entity: [
+                {"id": i.id, "label": i.label, "native": i.native, "role": i.role_label}
+                for i in linked
+            ]
+            for entity, linked in view.links.items()
+        }
+        filters = {TYPE_FIELD: [row[TYPE_FIELD]]} | {
+            entity: sorted({i.id for i in linked}) for entity, linked in view.links.items()
+        }
+        for entity, linked in view.links.items():
+            seen.setdefault(entity, {}).update({i.id: i.label for i in linked})
+        events.append(
+            {
+                "id": view.id,
+                "title": row["title"],
+                "description": row["description"],
+                "date": row["date"],
+                "precision": row["date_precision"],
+                "basis": row["date_basis"],
+                "date_note": row.get("date_note"),
+                "location": row.get("location"),
+                "type": short_label(type_field, row[TYPE_FIELD]),
+                "links": links,
+                "evidence": [{"quote": e.quote, "source": e.cited_as()} for e in view.evidence],
+                "filters": filters,
+            }
+        )
+    used_types = {e["filters"][TYPE_FIELD][0] for e in events}
+    type_options = [
+        [value, short_label(type_field, value)]
+        for value in type_field.get("constraints", {}).get("enum", sorted(used_types))
+        if value in used_types
+    ]
+    filters = [{"key": TYPE_FIELD, "label": "Event type", "options": type_options}]
+    for entity in sorted(seen, key=lambda e: (e != "actors", e)):
+        options = sorted(seen[entity].items(), key=lambda item: (item[1].casefold(), item[0]))
+        filters.append({"key": entity, "label": dataset.title_of(entity), "options": options})
+    return {"events": events, "filters": filters}
+
+
+def embed_json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+
+
+STYLE = """
+:root { font-family: "Segoe UI", "Noto Sans", "Noto Sans CJK KR", "Noto Sans CJK JP", sans-serif;
+  color: #1f2328; background: #fff; line-height: 1.45; }
+body { max-width: 60rem; margin: 0 auto; padding: 1rem 1.25rem 3rem; }
+header p { margin: .3rem 0; color: #57606a; }
+#filters { display: flex; flex-wrap: wrap; gap: .75rem 1.5rem; margin: 1rem 0 .5rem;
+  padding: .75rem 1rem; background: #f6f8fa; border-radius: 8px; }
+#filters label { font-weight: 600; font-size: .9rem; }
+#filters select { margin-left: .35rem; max-width: 18rem; font: inherit; font-weight: 400; }
+#count { color: #57606a; font-size: .9rem; }
+#events { list-style: none; padding: 0 0 0 1.25rem; border-left: 3px solid #d0d7de; }
+.event { position: relative; margin: 0 0 1.5rem; padding: .25rem 0 0 .75rem; }
+.event::before { content: ""; position: absolute; left: -1.85rem; top: .55rem; width: .85rem;
+  height: .85rem; border-radius: 50%; background: #0969da; border: 2px solid #fff; }
+.event[hidden] { display: none; }
+.date { font-weight: 700; color: #0969da; margin: 0; }
+.date small { font-weight: 400; color: #57606a; }
+.event h2 { font-size: 1.15rem; margin: .15rem 0 .25rem; }
+.type { display: inline-block; font-size: .8rem; padding: 0 .5rem; border-radius: 1rem;
+  background: #ddf4ff; color: #0550ae; margin: 0 0 .35rem; }
+.event p { margin: .25rem 0; }
+.links { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .75rem; margin: .4rem 0;
+  font-size: .92rem; }
+.links dt { font-weight: 600; color: #57606a; }
+.links dd { margin: 0; }
+blockquote { margin: .5rem 0 0; padding: .35rem .75rem; border-left: 3px solid #bf8700;
+  background: #fff8c5; }
+.source { font-size: .85rem; color: #57606a; margin: .15rem 0 0 .75rem; }
+.note { font-size: .85rem; color: #57606a; }
+footer { margin-top: 2rem; font-size: .85rem; color: #57606a; }
+"""
+
+SCRIPT = """
+(function () {
+  "use strict";
+  const data = JSON.parse(document.getElementById("timeline-data").textContent);
+  const form = document.getElementById("filters");
+  const list = document.getElementById("events");
+  const count = document.getElementById("count");
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  const selects = data.filters.map(function (filter) {
+    const label = el("label", null, filter.label);
+    const select = el("select");
+    select.id = "filter-" + filter.key;
+    select.name = filter.key;
+    select.appendChild(new Option("All", ""));
+    filter.options.forEach(function (option) {
+      select.appendChild(new Option(option[1], option[0]));
+    });
+    label.appendChild(select);
+    form.appendChild(label);
+    return select;
+  });
+
+  const items = data.events.map(function (event) {
+    const item = el("li", "event");
+    item.dataset.id = event.id;
+    const date = el("p", "date", event.date + " ");
+    date.appendChild(el("small", null, event.precision + " precision, " + event.basis));
+    item.appendChild(date);
+    item.appendChild(el("h2", "title", event.title));
+    item.appendChild(el("p", "type", event.type));
+    item.appendChild(el("p", "description", event.description));
+    if (event.location) item.appendChild(el("p", "note", "Where: " + event.location));
+    if (event.date_note) item.appendChild(el("p", "note", "Date: " + event.date_note));
+    const links = el("dl", "links");
+    data.filters.forEach(function (filter) {
+      const linked = event.links[filter.key];
+      if (!linked || !linked.length) return;
+      links.appendChild(el("dt", null, filter.label));
+      links.appendChild(el("dd", null, linked.map(function (l) {
+        return l.label + (l.native ? " (" + l.native + ")" : "") + (l.role ? " – " + l.role : "");
+      }).join("; ")));
+    });
+    if (links.childNodes.length) item.appendChild(links);
+    const evidence = el("div", "evidence");
+    event.evidence.forEach(function (e) {
+      evidence.appendChild(el("blockquote", "quote", "“" + e.quote + "”"));
+      evidence.appendChild(el("p", "source", "— " + e.source));
+    });
+    item.appendChild(evidence);
+    list.appendChild(item);
+    return { event: event, node: item };
+  });
+
+  function apply() {
+    let shown = 0;
+    items.forEach(function (it) {
+      const match = selects.every(function (s) {
+        return !s.value || (it.event.filters[s.name] || []).indexOf(s.value) >= 0;
+      });
+      it.node.hidden = !match;
+      if (match) shown += 1;
+    });
+    count.textContent = "Showing " + shown + " of " + items.length + " events";
+  }
+  selects.forEach(function (s) { s.addEventListener("change", apply); });
+  apply();
+})();
+"""
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
+
+
+def page(dataset: Dataset) -> str:
+    title = escape(dataset.title)
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} – timeline</title>
+<link rel="icon" href="data:,">
+<style>{STYLE}</style>
+</head>
+<body>
+<header>
+<h1 id="title">{title}</h1>
+<p>{escape(dataset.descriptor.get("description", ""))}</p>
+<p>Version {escape(dataset.version)} · {escape(dataset.license_title)} · Cite as: {escape(dataset.citation())}</p>
+</header>
+<form id="filters" aria-label="Filters"></form>
+<p id="count" aria-live="polite"></p>
+<noscript><p>This page needs JavaScript to show the timeline; the same data is in timeline.json and events_flat.csv.</p></noscript>
+<ol id="events"></ol>
+<footer>Every event carries its verbatim evidence quote and the source it comes from.</footer>
+<script type="application/json" id="timeline-data">{embed_json(page_data(dataset))}</script>
+<script>{SCRIPT}</script>
+</body>
+</html>
+"""
+
+
+def write(dataset: Dataset, out: Path) -> list[str]:
+    (out / FILE).write_text(page(dataset), encoding="utf-8")
+    return [FILE]

@@ -1,0 +1,162 @@
+"""`<name>.xlsx`: a README sheet, then one sheet per table, typed cells, frozen header, filters on.
+
+Cells are written by the schema's type (dates as dates, integers as numbers, text as text) with
+XlsxWriter's automatic conversions off, so text never becomes a number, link or formula; text
+that starts like a formula also gets Excel's quote prefix. The workbook is assembled in memory,
+which gives its zip entries XlsxWriter's fixed 1980 timestamp; `created` comes from the package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from pathlib import Path
+
+import xlsxwriter
+
+from .cells import looks_like_formula
+from .dataset import Dataset
+
+README_SHEET = "README"
+MIN_WIDTH, MAX_WIDTH = 8, 60
+
+
+def file_name(dataset: Dataset) -> str:
+    return f"{dataset.name}.xlsx"
+
+
+def _display_width(value) -> int:
+    """Characters as a spreadsheet shows them: Korean and Japanese characters are double width."""
+    if isinstance(value, dt.date):
+        return 10
+    text = "" if value is None else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _width(header: str, values) -> int:
+    widest = max([_display_width(header) + 3, *(_display_width(v) for v in values)])
+    return max(MIN_WIDTH, min(MAX_WIDTH, widest + 1))
+
+
+class _Formats:
+    def __init__(self, book: xlsxwriter.Workbook):
+        self.header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "bottom": 1})
+        self.date = book.add_format({"num_format": "yyyy-mm-dd"})
+        self.text_prefixed = book.add_format({"quote_prefix": True})
+        self.title = book.add_format({"bold": True, "font_size": 14})
+        self.label = book.add_format({"bold": True, "valign": "top"})
+        self.wrap = book.add_format({"text_wrap": True, "valign": "top"})
+
+
+def _write_cell(sheet, row: int, col: int, value, ftype: str, formats: _Formats) -> None:
+    if value is None:
+        return
+    if ftype == "date":
+        sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), formats.date)
+    elif ftype == "boolean":
+        sheet.write_boolean(row, col, value)
+    elif ftype in ("integer", "number", "year"):
+        sheet.write_number(row, col, value)
+    elif looks_like_formula(value):
+        sheet.write_string(row, col, value, formats.text_prefixed)
+    else:
+        sheet.write_string(row, col, value)
+
+
+def _table_sheet(book, formats: _Formats, dataset: Dataset, name: str) -> None:
+    resource = dataset.resource(name)
+    sheet = book.add_worksheet(name[:31])
+    rows = dataset.rows(name)
+    for col, field in enumerate(resource.fields):
+        sheet.write_string(0, col, field["name"], formats.header)
+        for row, record in enumerate(rows, start=1):
+            _write_cell(sheet, row, col, record[col], field.get("type", "string"), formats)
+        sheet.set_column(col, col, _width(field["name"], (r[col] for r in rows)))
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, len(rows), len(resource.fields) - 1)
+
+
+def _readme_sheet(book, formats: _Formats, dataset: Dataset) -> None:
+    sheet = book.add_worksheet(README_SHEET)
+    sheet.set_column(0, 0, 18)
+    sheet.set_column(1, 1, 24)
+    sheet.set_column(2, 4, 14)
+    sheet.set_column(5, 5, 90)
+    sheet.set_column(6, 6, 60)
+    licence = dataset.license
+    facts = [
+        ("Version", dataset.version),
+        ("Created", dataset.created.date().isoformat()),
+        ("Licence", f"{dataset.license_title} ({licence.get('path', '')})"),
+        ("How to cite", dataset.citation()),
+        ("Description", dataset.descriptor.get("description", "")),
+        ("Sheets", "One sheet per table; the first row holds the column names below."),
+    ]
+    sheet.write_string(0, 0, dataset.title, formats.title)
+    row = 2
+    for label, text in facts:
+        sheet.write_string(row, 0, label, formats.label)
+        sheet.merge_range(row, 1, row, 5, text, formats.wrap)
+        row += 1
+    row += 1
+    for col, head in enumerate(
+        ["Table", "Column", "Type", "Required", "Key", "Description", "Allowed values"]
+    ):
+        sheet.write_string(row, col, head, formats.header)
+    header_row = row
+    for resource in dataset.resources:
+        keys = set(resource.primary_key)
+        for field in resource.fields:
+            row += 1
+            constraints = field.get("constraints", {})
+            values = [
+                f"{c['value']}: {c.get('label', '')}" for c in field.get("categories", [])
+            ] or [str(v) for v in constraints.get("enum", [])]
+            cells = [
+                resource.name,
+                field["name"],
+                field.get("type", "string"),
+                "yes" if constraints.get("required") else "",
+                "primary" if field["name"] in keys else "",
+                " ".join(
+                    filter(None, [field.get("title", "") + ".", field.get("description", "")])
+                ),
+                "; ".join(values),
+            ]
+            for col, text in enumerate(cells):
+                if looks_like_formula(text):
+                    sheet.write_string(row, col, text, formats.text_prefixed)
+                else:
+                    sheet.write_string(row, col, text, formats.wrap if col >= 5 else None)
+    sheet.autofilter(header_row, 0, row, 6)
+    sheet.freeze_panes(header_row + 1, 0)
+
+
+def write(dataset: Dataset, out: Path) -> list[str]:
+    name = file_name(dataset)
+    book = xlsxwriter.Workbook(
+        str(out / name),
+        {
+            "in_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
+    created = dataset.created.replace(tzinfo=None)
+    book.set_properties(
+        {
+            "title": dataset.title,
+            "subject": dataset.descriptor.get("description", ""),
+            "author": dataset.authors,
+            "keywords": ", ".join(dataset.descriptor.get("keywords", [])),
+            "comments": dataset.citation(),
+            "created": created,
+        }
+    )
+    formats = _Formats(book)
+    _readme_sheet(book, formats, dataset)
+    for resource in dataset.resources:
+        _table_sheet(book, formats, dataset, resource.name)
+    book.close()
+    return [name]

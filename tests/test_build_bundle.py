@@ -1,0 +1,64 @@
+"""The release zip: the package, its documents and SHA256SUMS, fixed dates, and it validates."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+
+import pytest
+
+from conftest import DESCRIPTOR, ROOT, SEEDS
+from jkdata.validate import validate_package
+
+NAME = f"{DESCRIPTOR['name']}-{DESCRIPTOR['version']}"
+DOCUMENTS = ["README.md", "CHANGELOG.md", "CITATION.cff", "LICENSE", "LICENSE-DATA.md"]
+
+
+@pytest.fixture(scope="module")
+def archive(built):
+    with zipfile.ZipFile(built / f"{NAME}.zip") as opened:
+        yield opened
+
+
+def test_holds_package_documents_and_checksums(archive):
+    names = archive.namelist()
+    assert names == sorted(names)
+    assert all(name.startswith(f"{NAME}/") for name in names)
+    inside = {name.removeprefix(f"{NAME}/") for name in names}
+    wanted = {"datapackage.json", "SHA256SUMS", "docs/timeline.png", *DOCUMENTS}
+    for resource in DESCRIPTOR["resources"]:
+        wanted |= {resource["path"], resource["schema"]}
+    assert inside == wanted
+
+
+def test_files_are_the_repository_files(archive, built):
+    for name in archive.namelist():
+        path = name.removeprefix(f"{NAME}/")
+        if path == "SHA256SUMS":
+            continue
+        source = built / "timeline.png" if path == "docs/timeline.png" else ROOT / path
+        assert archive.read(name) == source.read_bytes(), path
+
+
+def test_sha256sums_match_every_other_file(archive):
+    lines = archive.read(f"{NAME}/SHA256SUMS").decode("utf-8").splitlines()
+    listed = dict(reversed(line.split("  ", 1)) for line in lines)
+    others = [
+        n.removeprefix(f"{NAME}/") for n in archive.namelist() if not n.endswith("SHA256SUMS")
+    ]
+    assert sorted(listed) == sorted(others)
+    for path, digest in listed.items():
+        assert hashlib.sha256(archive.read(f"{NAME}/{path}")).hexdigest() == digest
+
+
+def test_entries_carry_the_package_date_and_fixed_permissions(archive):
+    created = tuple(int(x) for x in DESCRIPTOR["created"][:10].split("-"))
+    for info in archive.infolist():
+        assert info.date_time[:3] == created
+        assert info.external_attr == 0o644 << 16
+
+
+def test_unpacked_bundle_is_a_valid_package(archive, tmp_path):
+    archive.extractall(tmp_path)
+    report = validate_package(tmp_path / NAME, sources_dir=SEEDS if SEEDS.is_dir() else None)
+    assert report.valid, report.problems

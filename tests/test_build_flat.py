@@ -1,0 +1,121 @@
+"""events_flat.csv and its Excel copy: one row per event, links and evidence joined in."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from conftest import ROOT, csv_rows, schema_of
+from jkdata.exports import flat
+from jkdata.exports.cells import excel_csv_text
+from jkdata.exports.dataset import load_dataset
+
+
+def read_flat(path: Path, encoding: str = "utf-8") -> list[dict]:
+    with open(path, encoding=encoding, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def raw_rows(name: str) -> list[dict]:
+    with open(ROOT / "data" / f"{name}.csv", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_one_row_per_event_with_every_event_column_as_in_the_csv(built):
+    rows = read_flat(built / "events_flat.csv")
+    events = {row["event_id"]: row for row in raw_rows("events")}
+    assert len(rows) == len(events)
+    assert {row["event_id"] for row in rows} == set(events)
+    for row in rows:
+        for name, text in events[row["event_id"]].items():
+            assert row[name] == text, (row["event_id"], name)
+
+
+def test_header_is_the_events_schema_then_the_joined_columns(built):
+    with open(built / "events_flat.csv", encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    event_fields = [f["name"] for f in schema_of("events")["fields"]]
+    assert header[: len(event_fields)] == event_fields
+    assert header == [f["name"] for f in flat.flat_fields(load_dataset(ROOT).package)]
+    for name in ("actor_ids", "actors", "agreement_ids", "disputes", "evidence", "sources"):
+        assert name in header
+
+
+def test_rows_are_in_date_order(built):
+    rows = read_flat(built / "events_flat.csv")
+    keys = [(r["date_start"], r["date_end"], r["event_id"]) for r in rows]
+    assert keys == sorted(keys)
+
+
+def test_actors_agreements_and_disputes_are_joined_with_names_and_roles(built):
+    rows = {row["event_id"]: row for row in read_flat(built / "events_flat.csv")}
+    actors = {a["actor_id"]: a for a in csv_rows("actors")}
+    for link, key, entity, role in (
+        ("event_actors", "actor_id", "actors", "event_role"),
+        ("event_agreements", "agreement_id", "agreements", "agreement_relation"),
+        ("event_disputes", "dispute_id", "disputes", "dispute_relation"),
+    ):
+        names = {r[key]: r["name"] for r in csv_rows(entity)}
+        for event_id, row in rows.items():
+            linked = [r for r in csv_rows(link) if r["event_id"] == event_id]
+            ids = row[f"{key}s"].split("; ") if row[f"{key}s"] else []
+            assert ids == [r[key] for r in linked]
+            shown = row[entity].split("; ") if row[entity] else []
+            assert len(shown) == len(linked)
+            for text, r in zip(shown, linked, strict=True):
+                assert text.startswith(names[r[key]]) and text.endswith(f"[{r[role]}]")
+                native = actors.get(r[key], {}).get("name_native")
+                if native:
+                    assert f"({native})" in text
+    assert "이재명" in rows["EV-0002"]["actors"] and "石破茂" in rows["EV-0002"]["actors"]
+
+
+def test_evidence_quotes_and_source_titles_are_joined(built):
+    rows = {row["event_id"]: row for row in read_flat(built / "events_flat.csv")}
+    sources = {s["source_id"]: s for s in csv_rows("sources")}
+    for event_id, row in rows.items():
+        cites = [
+            c
+            for c in csv_rows("citations")
+            if c["table_name"] == "events" and c["record_id"] == event_id
+        ]
+        assert cites, event_id
+        assert row["citation_ids"].split("; ") == sorted(c["citation_id"] for c in cites)
+        for cite in cites:
+            assert f"{cite['quote']} [{cite['source_id']}]" in row["evidence"]
+            source = sources[cite["source_id"]]
+            assert (source["title"] or source["file_name"]) in row["sources"]
+            assert cite["source_id"] in row["source_ids"].split("; ")
+
+
+def test_excel_copy_has_a_bom_and_the_same_cells(built):
+    raw = (built / "events_flat_excel.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert raw[3:] == (built / "events_flat.csv").read_bytes()  # no cell needed neutralising
+    rows = read_flat(built / "events_flat_excel.csv", encoding="utf-8-sig")
+    assert rows == read_flat(built / "events_flat.csv")
+
+
+def test_excel_copy_neutralises_formula_text(tmp_path):
+    dataset = load_dataset(ROOT)
+    events = dataset.text["events"]
+    events.loc[events["event_id"] == "EV-0002", "title"] = '=HYPERLINK("http://x","y")'
+    flat.write(dataset, tmp_path)
+    plain = {r["event_id"]: r for r in read_flat(tmp_path / "events_flat.csv")}
+    excel = {r["event_id"]: r for r in read_flat(tmp_path / "events_flat_excel.csv", "utf-8-sig")}
+    assert plain["EV-0002"]["title"] == '=HYPERLINK("http://x","y")'
+    assert excel["EV-0002"]["title"] == '\'=HYPERLINK("http://x","y")'
+    assert [excel_csv_text(t) for t in ("+1", "-1", "@a", "a=b", "")] == [
+        "'+1",
+        "'-1",
+        "'@a",
+        "a=b",
+        "",
+    ]
+
+
+def test_csv_is_plain_utf8_with_unix_newlines(built):
+    text = (built / "events_flat.csv").read_bytes().decode("utf-8")
+    assert "\r" not in text and text.endswith("\n")
+    assert len(list(csv.reader(io.StringIO(text)))) == len(raw_rows("events")) + 1

@@ -1,0 +1,148 @@
+"""timeline.html in a real headless Chromium: no errors, no network, every event, working filters.
+
+Needs Debian's `chromium` (`.ci/run` installs it); Playwright drives it through `executable_path`
+and never downloads a browser of its own.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from conftest import SEEDS, copy_package, csv_rows
+from jkdata.build import build
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason=f"no Chromium at {CHROMIUM}: install Debian's `chromium` package (.ci/run does)",
+)
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+XSS = "<script>alert(1)</script> summit"
+
+
+def set_title(path: Path, event_id: str, title: str) -> None:
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    for row in rows[1:]:
+        if row[0] == event_id:
+            row[rows[0].index("title")] = title
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
+class Page:
+    """A page opened from a file, recording console errors, page errors, dialogs and requests."""
+
+    def __init__(self, browser, path: Path):
+        self.url = path.resolve().as_uri()
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.page = browser.new_page()
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("dialog", self._dialog)
+        self.page.goto(self.url)
+        self.page.wait_for_selector("#events li.event")
+
+    def _dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def shown(self) -> list[str]:
+        return self.page.eval_on_selector_all(
+            "#events li.event:not([hidden])", "nodes => nodes.map(n => n.dataset.id)"
+        )
+
+    def choose(self, key: str, value: str) -> list[str]:
+        self.page.select_option(f"#filter-{key}", value)
+        return self.shown()
+
+
+@pytest.fixture(scope="module")
+def page(browser, built):
+    opened = Page(browser, built / "timeline.html")
+    yield opened
+    opened.page.close()
+
+
+def test_loads_without_errors_or_network(page):
+    assert page.errors == []
+    assert page.requests == [page.url]
+    assert page.dialogs == []
+
+
+def test_shows_every_event_with_its_evidence(page):
+    events = csv_rows("events")
+    assert sorted(page.shown()) == sorted(e["event_id"] for e in events)
+    assert page.page.text_content("#count") == f"Showing {len(events)} of {len(events)} events"
+    sources = {s["source_id"]: s for s in csv_rows("sources")}
+    for cite in csv_rows("citations"):
+        if cite["table_name"] == "events":
+            item = page.page.locator(f'li.event[data-id="{cite["record_id"]}"]')
+            assert f"“{cite['quote']}”" in item.locator("blockquote").all_text_contents()
+            source = sources[cite["source_id"]]
+            cited = " ".join(item.locator(".source").all_text_contents())
+            assert (source["title"] or source["file_name"]) in cited
+            assert cite["source_id"] in cited
+    assert "石破茂" in page.page.locator('li.event[data-id="EV-0002"]').text_content()
+
+
+def test_filters_reduce_the_list(page):
+    def linked(table, key, value):
+        return sorted({r["event_id"] for r in csv_rows(table) if r[key] == value})
+
+    summits = sorted(e["event_id"] for e in csv_rows("events") if e["event_type"] == "summit")
+    assert sorted(page.choose("event_type", "summit")) == summits
+    page.choose("event_type", "")
+    assert sorted(page.choose("actors", "AC-0001")) == linked("event_actors", "actor_id", "AC-0001")
+    assert page.page.text_content("#count").startswith(
+        f"Showing {len(linked('event_actors', 'actor_id', 'AC-0001'))} of"
+    )
+    assert sorted(page.choose("event_type", "summit")) == sorted(
+        set(summits) & set(linked("event_actors", "actor_id", "AC-0001"))
+    )
+    page.choose("event_type", "")
+    page.choose("actors", "")
+    assert sorted(page.choose("disputes", "DI-0003")) == linked(
+        "event_disputes", "dispute_id", "DI-0003"
+    )
+    page.choose("disputes", "")
+    assert len(page.shown()) == len(csv_rows("events"))
+
+
+def test_a_title_with_markup_shows_as_text(browser, tmp_path):
+    root = copy_package(tmp_path)
+    set_title(root / "data/events.csv", "EV-0002", XSS)
+    result = build(root, sources_dir=SEEDS if SEEDS.is_dir() else None, refresh_docs=False)
+    html = (result.dist / "timeline.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in html  # the embedded JSON cannot close its script tag
+    opened = Page(browser, result.dist / "timeline.html")
+    try:
+        title = opened.page.text_content('li.event[data-id="EV-0002"] h2')
+        assert title == XSS
+        assert opened.dialogs == [] and opened.errors == []
+        assert opened.page.locator("#events script").count() == 0
+    finally:
+        opened.page.close()

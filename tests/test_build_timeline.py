@@ -1,0 +1,105 @@
+"""timeline.json in the TimelineJS3 format: dates at their stated precision, evidence in the text."""
+
+from __future__ import annotations
+
+import json
+from html import escape
+
+import pytest
+
+from conftest import DESCRIPTOR, ROOT, csv_rows
+from jkdata.exports import timeline
+from jkdata.exports.dataset import load_dataset
+
+PARTS = {"year": ["year"], "month": ["year", "month"], "day": ["year", "month", "day"]}
+
+
+@pytest.fixture(scope="module")
+def slides(built):
+    return json.loads((built / "timeline.json").read_text(encoding="utf-8"))
+
+
+def _parts(day, precision):
+    values = {"year": str(day.year), "month": str(day.month), "day": str(day.day)}
+    return {part: values[part] for part in PARTS[precision]}
+
+
+def test_title_slide(slides):
+    assert slides["title"]["text"]["headline"] == escape(DESCRIPTOR["title"])
+    assert DESCRIPTOR["version"] in slides["title"]["text"]["text"]
+
+
+def test_one_slide_per_event_in_date_order(slides):
+    events = csv_rows("events")
+    assert sorted(s["unique_id"] for s in slides["events"]) == sorted(e["event_id"] for e in events)
+    order = {e["event_id"]: (e["date_start"], e["date_end"], e["event_id"]) for e in events}
+    keys = [order[s["unique_id"]] for s in slides["events"]]
+    assert keys == sorted(keys)
+
+
+def test_dates_keep_only_the_stated_precision(slides):
+    by_id = {s["unique_id"]: s for s in slides["events"]}
+    for event in csv_rows("events"):
+        slide = by_id[event["event_id"]]
+        precision = event["date_precision"]
+        start = _parts(event["date_start"], precision)
+        end = _parts(event["date_end"], precision)
+        assert slide["start_date"] == start
+        assert list(slide["start_date"]) == PARTS[precision]
+        if end == start:
+            assert "end_date" not in slide
+        else:
+            assert slide["end_date"] == end
+        assert slide["text"]["headline"] == escape(event["title"])
+
+
+def test_known_events_by_hand(slides):
+    by_id = {s["unique_id"]: s for s in slides["events"]}
+    assert by_id["EV-0003"]["start_date"] == {"year": "1998", "month": "10"}  # 1998-10: no day
+    assert "end_date" not in by_id["EV-0003"]
+    assert by_id["EV-0004"]["start_date"] == {"year": "2019"}  # a year, nothing invented
+    assert by_id["EV-0001"]["start_date"] == {"year": "2025", "month": "8", "day": "23"}
+    assert by_id["EV-0001"]["end_date"] == {"year": "2025", "month": "8", "day": "24"}
+
+
+def test_text_has_the_evidence_quotes_and_their_sources(slides):
+    by_id = {s["unique_id"]: s for s in slides["events"]}
+    sources = {s["source_id"]: s for s in csv_rows("sources")}
+    for cite in csv_rows("citations"):
+        if cite["table_name"] != "events":
+            continue
+        text = by_id[cite["record_id"]]["text"]["text"]
+        assert f"<blockquote>“{escape(cite['quote'])}”</blockquote>" in text
+        source = sources[cite["source_id"]]
+        assert escape(source["title"] or source["file_name"]) in text
+        assert cite["source_id"] in text
+    assert "이재명" in by_id["EV-0002"]["text"]["text"]
+
+
+def test_groups_by_event_type_or_dispute(slides):
+    by_id = {s["unique_id"]: s for s in slides["events"]}
+    assert by_id["EV-0002"]["group"] == "Summit"
+    assert by_id["EV-0004"]["group"] == "Trade measure"
+    by_dispute = {
+        s["unique_id"]: s["group"]
+        for s in timeline.timeline(load_dataset(ROOT), group_by="dispute")["events"]
+    }
+    names = {d["dispute_id"]: d["name"] for d in csv_rows("disputes")}
+    first = {}
+    for link in csv_rows("event_disputes"):
+        first.setdefault(link["event_id"], names[link["dispute_id"]])
+    assert by_dispute == {
+        e["event_id"]: first.get(e["event_id"], "No dispute") for e in csv_rows("events")
+    }
+    assert by_dispute["EV-0004"] == "2019 export controls and retaliation"
+
+
+def test_text_is_html_escaped():
+    dataset = load_dataset(ROOT)
+    events = dataset.text["events"]
+    events.loc[events["event_id"] == "EV-0002", "title"] = "<img src=x onerror=alert(1)>"
+    events.loc[events["event_id"] == "EV-0002", "description"] = "A & B <script>"
+    slide = next(s for s in timeline.timeline(dataset)["events"] if s["unique_id"] == "EV-0002")
+    assert slide["text"]["headline"] == "&lt;img src=x onerror=alert(1)&gt;"
+    assert "<p>A &amp; B &lt;script&gt;</p>" in slide["text"]["text"]
+    assert "<script>" not in json.dumps(slide)
