@@ -18,7 +18,8 @@ def git(repo, *args):
 
 @pytest.fixture
 def repo(package):
-    """The package as a git repository with one commit, tagged v0.1.0."""
+    """The package as a git repository with one commit at version 0.1.0, tagged v0.1.0."""
+    set_version(package, "0.1.0")
     git(package, "init", "-q", "-b", "main")
     git(package, "-c", "user.name=t", "-c", "user.email=t@example.org", "add", "-A")
     git(package, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "v0.1.0")

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT, edit
 from jkdata.cli import cli
-from jkdata.release import versions
+from jkdata.release import next_version, versions
 
 
 def test_real_repository_has_one_version_everywhere():
@@ -35,27 +35,27 @@ def set_unreleased(package, items: str) -> None:
 
 
 def test_release_minor_updates_every_file(package):
+    before = versions(package).descriptor
+    expected = next_version(before, "minor")
     set_unreleased(package, "\n### Added\n- Donald Trump as an actor.\n")
-    result = release(package, "--bump", "minor", "--date", "2026-12-01")
+    result = release(package, "--bump", "minor", "--date", "2099-12-01")
     assert result.exit_code == 0, result.output
     v = versions(package)
-    assert (v.descriptor, v.citation, v.changelog) == ("0.2.0", "0.2.0", "0.2.0")
-    assert v.descriptor_date == v.citation_date == v.changelog_date == "2026-12-01"
-    assert (package / "dist/japan-korea-relations-0.2.0.zip").is_file()
-    assert "Version 0.2.0" in (package / "docs/codebook.md").read_text(
-        encoding="utf-8"
-    ) or "version 0.2.0" in (package / "docs/codebook.md").read_text(encoding="utf-8")
+    assert (v.descriptor, v.citation, v.changelog) == (expected, expected, expected)
+    assert v.descriptor_date == v.citation_date == v.changelog_date == "2099-12-01"
+    assert (package / f"dist/japan-korea-relations-{expected}.zip").is_file()
+    assert f"version {expected}." in (package / "docs/codebook.md").read_text(encoding="utf-8")
     changelog = (package / "CHANGELOG.md").read_text(encoding="utf-8")
     assert (
-        "## [Unreleased]\n\n## [0.2.0] - 2026-12-01\n\n### Added\n- Donald Trump as an actor.\n\n## [0.1.0]"
+        f"## [Unreleased]\n\n## [{expected}] - 2099-12-01\n\n### Added\n- Donald Trump as an actor.\n\n## [{before}]"
         in changelog
     )
 
 
 def test_release_explicit_version(package):
     set_unreleased(package, "\n### Fixed\n- A typo.\n")
-    assert release(package, "--version", "1.0.0", "--date", "2027-01-02").exit_code == 0
-    assert versions(package).descriptor == "1.0.0"
+    assert release(package, "--version", "99.0.0", "--date", "2099-01-02").exit_code == 0
+    assert versions(package).descriptor == "99.0.0"
 
 
 def test_release_refuses_empty_unreleased_section(package):
@@ -69,13 +69,14 @@ def test_release_refuses_empty_unreleased_section(package):
 def test_release_refuses_an_invalid_package(package):
     set_unreleased(package, "\n- x\n")
     edit(package / "data/events.csv", ",speech,", ",lecture,")
+    before = versions(package).descriptor
     result = release(package, "--bump", "patch")
     assert result.exit_code == 1 and "release refused" in result.output
-    assert versions(package).descriptor == "0.1.0"
+    assert versions(package).descriptor == before
 
 
 def test_release_refuses_an_older_version_and_needs_one_choice(package):
     set_unreleased(package, "\n- x\n")
-    assert release(package, "--version", "0.0.9").exit_code == 1
+    assert release(package, "--version", "0.0.1").exit_code == 1
     assert release(package).exit_code == 2
     assert release(package, "--bump", "minor", "--version", "1.0.0").exit_code == 2
