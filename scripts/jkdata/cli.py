@@ -89,6 +89,52 @@ def validate(package_dir: Path, sources_dir: Path | None, output_format: str, fr
     sys.exit(0 if report.valid else EXIT_INVALID)
 
 
+@cli.command()
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--events",
+    type=click.IntRange(min=10),
+    default=10_000,
+    show_default=True,
+    help="How many events; the other tables grow with it (about 5.4 rows in all per event).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option(
+    "--bad",
+    is_flag=True,
+    help="Inject a known list of errors, one per class of problem; their places are written "
+    "to OUT_DIR/expected-problems.json.",
+)
+@click.option(
+    "--template",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The package whose descriptor and schemas the synthetic package uses.",
+)
+def synth(out_dir: Path, events: int, seed: int, bad: bool, template: Path):
+    """Write a synthetic package with N events into OUT_DIR, for benchmarks and tests.
+
+    Every row satisfies every rule `jkdata validate` checks; the source texts its quotes come
+    from are written to OUT_DIR/sources (validate with --sources-dir OUT_DIR/sources).
+    """
+    from .synthetic import generate
+
+    try:
+        generated = generate(out_dir, events, seed=seed, bad=bad, template=template)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if bad:
+        expected = [
+            dict(zip(("file", "row", "column", "rule"), problem, strict=True))
+            for problem in sorted(generated.expected)
+        ]
+        (out_dir / "expected-problems.json").write_text(json.dumps(expected, indent=2) + "\n")
+    rows = sum(generated.rows.values())
+    click.echo(f"wrote {len(generated.rows)} tables, {rows} rows to {out_dir}")
+    click.echo(f"validate with: jkdata validate {out_dir} --sources-dir {generated.sources_dir}")
+
+
 def _print_text(report) -> None:
     from .problems import format_problem
 
