@@ -1,8 +1,9 @@
-"""Read a resource's CSV into a frame of raw strings, reporting structural problems precisely.
+"""Read a resource's CSV into a table of raw strings, reporting structural problems precisely.
 
-The fast path is pyarrow's CSV reader. When it refuses a file (a bad quote, a row of the wrong
-length, a blank line) the slower standard-library reader goes over the text again to say exactly
-which row and column is wrong, and still returns the rows when the structure is sound.
+The fast path is pyarrow's CSV reader, after a vectorised strictness check on the raw bytes. When
+either refuses a file (a bad quote, a row of the wrong length, a blank line, bytes that are not
+UTF-8) the slower standard-library reader goes over the text again to say exactly which row and
+column is wrong, and still returns the rows when the structure is sound.
 """
 
 from __future__ import annotations
@@ -10,27 +11,55 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .package import Resource
 from .problems import Problem
 
 BOM = b"\xef\xbb\xbf"
+_CHUNK = 1 << 24  # bytes scanned at a time by the vectorised checks (bounds their memory)
 
 
 @dataclass
 class Table:
     resource: Resource
-    frame: pd.DataFrame | None  # one str column per field, missing cells as NA; None if unreadable
+    arrow: pa.Table | None  # one string column per field, missing cells as null; None if unreadable
     problems: list[Problem]
+    # False when the raw file holds no control character inside any cell (checked on the bytes),
+    # so that hygiene need not look for them column by column.
+    may_have_controls: bool = True
+    _frame: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def label(self) -> str:
         return self.resource.path
+
+    @property
+    def frame(self) -> pd.DataFrame | None:
+        """The same table in pandas, one pyarrow-backed string column per field (no copy)."""
+        if self.arrow is None:
+            return None
+        if self._frame is None:
+            self._frame = self.arrow.to_pandas(types_mapper=pd.ArrowDtype)
+        return self._frame
+
+    def __len__(self) -> int:
+        return 0 if self.arrow is None else self.arrow.num_rows
+
+    def column(self, name: str) -> pa.ChunkedArray:
+        return self.arrow.column(name)
+
+    def slim(self, keep: set[str]) -> None:
+        """Drop the columns no later check needs, to free memory on large tables."""
+        if self.arrow is not None:
+            self.arrow = self.arrow.select([n for n in self.arrow.column_names if n in keep])
+            self._frame = None
 
 
 def read_table(resource: Resource) -> Table:
@@ -57,61 +86,132 @@ def read_table(resource: Resource) -> Table:
             )
         )
         raw = raw[len(BOM) :]
+
+    # The header is read from the first line alone unless its quoting spans lines.
+    first_line = raw.split(b"\n", 1)[0]
+    try:
+        head = first_line.decode("utf-8") if first_line.count(b'"') % 2 == 0 else None
+    except UnicodeDecodeError:
+        head = None
+    if head is None:
+        return _read_strictly(resource, raw, problems)
+    header, header_problems = _check_header(head, names, label)
+    if header_problems:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:  # bad bytes are reported first, as the strict path does
+            return Table(
+                resource, None, problems + _encoding_problems(raw, exc.start, names, label)
+            )
+        return Table(resource, None, problems + header_problems)
+
+    sound, may_have_controls = _scan_bytes(raw)
+    if sound:
+        try:
+            return Table(resource, _read_fast(raw, names), problems, may_have_controls)
+        except (pa.ArrowInvalid, ValueError):
+            pass
+    return _read_strictly(resource, raw, problems)
+
+
+def _read_strictly(resource: Resource, raw: bytes, problems: list[Problem]) -> Table:
+    """The standard-library path: exact places for encoding, header and structure problems."""
+    label, names = resource.path, resource.field_names
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return Table(resource, None, problems + _encoding_problems(raw, exc.start, names, label))
-
     header, header_problems = _check_header(text, names, label)
     problems += header_problems
     if header_problems:
         return Table(resource, None, problems)
-
-    try:
-        if not structure_looks_sound(text):
-            raise ValueError("needs the strict reader")
-        frame = _read_fast(raw, text, names)
-    except (pa.ArrowInvalid, ValueError):
-        records, scan_problems = scan(text, names, label)
-        problems += scan_problems
-        # A stray quote leaves the row readable; anything else makes rows unreliable to check.
-        unreadable = any(p.rule != "csv_quote" for p in scan_problems)
-        frame = None if unreadable else _frame_from_records(records, names)
-    return Table(resource, frame, problems)
+    records, scan_problems = scan(text, names, label)
+    problems += scan_problems
+    # A stray quote leaves the row readable; anything else makes rows unreliable to check.
+    unreadable = any(p.rule != "csv_quote" for p in scan_problems)
+    return Table(resource, None if unreadable else _table_from_records(records, names), problems)
 
 
 # One CSV line with no line breaks inside cells: plain cells, or quoted cells with doubled quotes.
 _CELL = r'(?:[^",\r\n]*|"(?:[^"]|"")*")'
 _SOUND_LINE = rf"^{_CELL}(?:,{_CELL})*\r?$"
 _SOUND_LINE_RE = re.compile(_SOUND_LINE)
+# The same over raw lines that still end in their line feed.
+_SOUND_RAW_LINE = rf"^{_CELL}(?:,{_CELL})*\r?\n?$"
 
 
-def structure_looks_sound(text: str) -> bool:
-    """A vectorised strictness check that pyarrow's lenient reader lacks.
+def _positions(buf: np.ndarray, test) -> np.ndarray:
+    """Positions where `test(chunk)` holds, scanning the bytes a chunk at a time."""
+    parts = [
+        np.flatnonzero(test(buf[start : start + _CHUNK])) + start
+        for start in range(0, len(buf), _CHUNK)
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _scan_bytes(raw: bytes) -> tuple[bool, bool]:
+    """A vectorised strictness check that pyarrow's lenient reader lacks, on the raw bytes.
 
     pyarrow accepts a stray or unclosed quote and turns a blank line into a row of nulls; here
     every line holding a quote must be well-formed CSV and no line may be blank. When this says
     no, the strict standard-library reader takes over and locates the problem.
+
+    Returns (structure looks sound, the bytes may hold a control character inside a cell).
     """
-    import pyarrow.compute as pc
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    low = _positions(buf, lambda chunk: chunk < 0x20)  # line feeds, and any other control
+    newlines = low[buf[low] == 0x0A]
+    # A line is blank when it is empty or only a carriage return.
+    starts = np.concatenate([[0], newlines + 1])
+    ends = np.concatenate([newlines, [len(buf)]])
+    lengths = ends - starts
+    lengths = lengths[:-1] if len(buf) and buf[-1] == 0x0A else lengths  # no line after the last
+    if np.any(lengths == 0) or (
+        np.any(lengths == 1) and np.any(buf[starts[: len(lengths)][lengths == 1]] == 0x0D)
+    ):
+        return False, True
+    # Control characters: anything below 0x20 but line feeds and CR before LF, DEL, and C1
+    # controls (U+0080-U+009F, which UTF-8 writes as C2 80 to C2 9F).
+    others = low[buf[low] != 0x0A]
+    carriage = others[buf[others] == 0x0D]
+    crlf = carriage[
+        (carriage + 1 < len(buf)) & (buf[np.minimum(carriage + 1, len(buf) - 1)] == 0x0A)
+    ]
+    may_have_controls = len(others) != len(crlf) or bool(
+        len(_positions(buf, lambda chunk: chunk == 0x7F))
+    )
+    if not may_have_controls:
+        c2 = _positions(buf, lambda chunk: chunk == 0xC2)
+        c2 = c2[c2 + 1 < len(buf)]
+        may_have_controls = bool(np.any((buf[c2 + 1] >= 0x80) & (buf[c2 + 1] <= 0x9F)))
 
-    lines = pc.split_pattern(pa.array([text], pa.large_string()), "\n")[0].values
-    if text.endswith("\n"):
-        lines = lines.slice(0, len(lines) - 1)
-    if pc.any(pc.match_substring_regex(lines, r"^\r?$")).as_py():
-        return False
-    quoted = lines.filter(pc.match_substring(lines, '"'))
-    return len(quoted) == 0 or pc.all(pc.match_substring_regex(quoted, _SOUND_LINE)).as_py()
+    quotes = _positions(buf, lambda chunk: chunk == 0x22)
+    if len(quotes) == 0:
+        return True, may_have_controls
+    quoted = np.unique(np.searchsorted(newlines, quotes))  # the lines that hold a quote
+    offsets = np.concatenate([starts, [len(buf)]])
+    lines = pa.Array.from_buffers(
+        pa.large_binary(),
+        len(starts),
+        [None, pa.py_buffer(offsets.astype(np.int64)), pa.py_buffer(raw)],
+    )
+    sound = pc.all(pc.match_substring_regex(lines.take(pa.array(quoted)), _SOUND_RAW_LINE))
+    return bool(sound.as_py()), may_have_controls
 
 
-def _read_fast(raw: bytes, text: str, names: list[str]) -> pd.DataFrame:
+def structure_looks_sound(text: str) -> bool:
+    """The strictness check on text (see `_scan_bytes`)."""
+    return _scan_bytes(text.encode("utf-8"))[0]
+
+
+def _read_fast(raw: bytes, names: list[str]) -> pa.Table:
     # Every column is read as text: types are checked and converted later, cell by cell,
     # so that a bad value is reported instead of silently becoming NaN.
-    if text.partition("\n")[2] == "":
-        return _frame_from_records([], names)  # header only
-    table = pacsv.read_csv(
-        io.BytesIO(raw),
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+    if raw.partition(b"\n")[2] == b"":
+        return _table_from_records([], names)  # header only
+    return pacsv.read_csv(
+        pa.BufferReader(raw),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 22),
         parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(
             column_types={name: pa.string() for name in names},
@@ -120,12 +220,16 @@ def _read_fast(raw: bytes, text: str, names: list[str]) -> pd.DataFrame:
             null_values=[""],
         ),
     )
-    return table.to_pandas()
 
 
-def _frame_from_records(records: list[list[str]], names: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame(records, columns=names, dtype="str")
-    return frame.mask(frame == "")
+def _table_from_records(records: list[list[str]], names: list[str]) -> pa.Table:
+    columns = zip(*records, strict=True) if records else [[] for _ in names]
+    return pa.table(
+        {
+            name: pa.array([value or None for value in column], pa.string())
+            for name, column in zip(names, columns, strict=True)
+        }
+    )
 
 
 def _first_record(text: str) -> list[str] | None:

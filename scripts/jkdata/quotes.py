@@ -10,6 +10,10 @@ import hashlib
 import unicodedata
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from .csvread import Table
 from .problems import Problem
 
@@ -26,8 +30,7 @@ def load_texts(sources: Table, sources_dir: Path) -> tuple[dict[str, str], list[
     """Read each source's text if its checksum and size match; report those that do not."""
     texts: dict[str, str] = {}
     problems = []
-    frame = sources.frame
-    for index, row in frame.iterrows():
+    for index, row in enumerate(sources.arrow.to_pylist()):
         spreadsheet_row = index + 2
         name = row["file_name"]
         if not isinstance(name, str) or "/" in name or "\\" in name or name in (".", ".."):
@@ -97,22 +100,50 @@ def load_texts(sources: Table, sources_dir: Path) -> tuple[dict[str, str], list[
 
 
 def quote_problems(tables: dict[str, Table], sources_dir: Path) -> tuple[list[Problem], int]:
-    """Returns the problems and how many source texts the quotes were checked against."""
+    """Returns the problems and how many source texts the quotes were checked against.
+
+    Each distinct (source, quote) pair is looked up once in its text; many citations quoting the
+    same sentence cost one search.
+    """
     sources, citations = tables.get(SOURCES), tables.get(CITATIONS)
-    if sources is None or sources.frame is None or citations is None or citations.frame is None:
+    if sources is None or sources.arrow is None or citations is None or citations.arrow is None:
         return [], 0
     texts, problems = load_texts(sources, sources_dir)
-    frame = citations.frame
-    for index, source_id, quote in zip(
-        frame.index, frame["source_id"], frame["quote"], strict=True
-    ):
-        if source_id in texts and isinstance(quote, str) and quote not in texts[source_id]:
+    pairs = pa.table(
+        {"source_id": citations.column("source_id"), "quote": citations.column("quote")}
+    )
+    checked = pc.and_(
+        pc.is_in(pairs["source_id"], value_set=pa.array(list(texts), pa.string())),
+        pc.is_valid(pairs["quote"]),
+    )
+    distinct = (
+        pairs.filter(checked).group_by(["source_id", "quote"], use_threads=False).aggregate([])
+    )
+    missing = [
+        (source_id, quote)
+        for source_id, quote in zip(
+            distinct["source_id"].to_pylist(), distinct["quote"].to_pylist(), strict=True
+        )
+        if quote not in texts[source_id]
+    ]
+    if missing:
+        bad = pa.table(
+            {
+                "source_id": pa.array([s for s, _ in missing], pa.string()),
+                "quote": pa.array([q for _, q in missing], pa.string()),
+                "_bad": pa.array(np.ones(len(missing), dtype=bool)),
+            }
+        )
+        rows = pairs.append_column("_row", pa.array(np.arange(len(pairs))))
+        hits = rows.join(bad, ["source_id", "quote"], join_type="inner")
+        for row in np.sort(hits["_row"].to_numpy()).tolist():
+            source_id = pairs["source_id"][row].as_py()
             problems.append(
                 Problem(
                     citations.label,
-                    index + 2,
+                    row + 2,
                     "quote",
-                    quote,
+                    pairs["quote"][row].as_py(),
                     "quote_not_found",
                     f"does not appear verbatim in source {source_id}; copy it character for character",
                 )

@@ -6,109 +6,105 @@ They rely on the data model's conventions: date fields named as below, a `citati
 
 from __future__ import annotations
 
-import pandas as pd
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from .columns import combined, take_texts, to_numpy_bool, true_rows
 from .csvread import Table
-from .edtf import parse_edtf
+from .edtf import PRECISIONS, parse_edtf_arrays
 from .package import Package
 from .problems import Problem
-from .schema import parse_dates
+from .schema import date_days
 
 DATE_FIELDS = ("date", "date_start", "date_end", "date_precision", "date_basis")
 CITATIONS = "citations"
 
 
-def _rows(mask: pd.Series):
-    return mask[mask.fillna(False).astype(bool)].index
-
-
 def date_problems(table: Table) -> list[Problem]:
     """`date` (EDTF), its bounds and precision must agree; inferred dates need a note."""
-    frame, resource = table.frame, table.resource
-    if frame is None or not set(DATE_FIELDS) <= set(resource.field_names):
+    resource = table.resource
+    if table.arrow is None or not set(DATE_FIELDS) <= set(resource.field_names):
         return []
     label = table.label
     problems = []
-    filled = frame[list(DATE_FIELDS)].notna()
-    partial = filled.any(axis=1) & ~filled.all(axis=1)
+    column = table.column
+
+    def problem(row: int, name: str, value, rule: str, message: str) -> None:
+        problems.append(Problem(label, int(row) + 2, name, value, rule, message))
+
+    filled = {name: to_numpy_bool(pc.is_valid(column(name)), False) for name in DATE_FIELDS}
+    count = np.sum([filled[name] for name in DATE_FIELDS], axis=0)
+    partial = (count > 0) & (count < len(DATE_FIELDS))
     for name in DATE_FIELDS:
         if resource.field(name).get("constraints", {}).get("required"):
             continue  # the required check already reports it
-        for index in _rows(partial & ~filled[name]):
-            problems.append(
-                Problem(
-                    label,
-                    index + 2,
-                    name,
-                    None,
-                    "date_incomplete",
-                    "must be filled: a date needs date, date_start, date_end, date_precision and date_basis together",
-                )
+        for row in np.flatnonzero(partial & ~filled[name]):
+            problem(
+                row,
+                name,
+                None,
+                "date_incomplete",
+                "must be filled: a date needs date, date_start, date_end, date_precision and date_basis together",
             )
 
-    parsed = parse_edtf(frame["date"])
-    for index in _rows(parsed["matched"] & ~parsed["valid"]):
-        problems.append(
-            Problem(
-                label,
-                index + 2,
-                "date",
-                frame.at[index, "date"],
-                "date_invalid",
-                "is not a real date, or the interval ends before it starts",
-            )
+    dates = column("date")
+    parsed = parse_edtf_arrays(dates)
+    rows = np.flatnonzero(parsed.matched & ~parsed.valid)
+    for row, value in zip(rows, take_texts(dates, rows), strict=True):
+        problem(
+            row,
+            "date",
+            value,
+            "date_invalid",
+            "is not a real date, or the interval ends before it starts",
         )
-    start, end = parse_dates(frame["date_start"]), parse_dates(frame["date_end"])
-    usable = parsed["start"].notna()
+    start, end = date_days(column("date_start")), date_days(column("date_end"))
+    usable = ~np.isnat(parsed.start)
     for name, actual, expected, what in (
-        ("date_start", start, parsed["start"], "the earliest day"),
-        ("date_end", end, parsed["end"], "the latest day"),
+        ("date_start", start, parsed.start, "the earliest day"),
+        ("date_end", end, parsed.end, "the latest day"),
     ):
-        for index in _rows(usable & actual.notna() & (actual != expected)):
-            problems.append(
-                Problem(
-                    label,
-                    index + 2,
-                    name,
-                    frame.at[index, name],
-                    "date_bounds",
-                    f"must be {expected[index]:%Y-%m-%d}, {what} that date {frame.at[index, 'date']!r} can mean",
-                )
+        rows = np.flatnonzero(usable & ~np.isnat(actual) & (actual != expected))
+        texts = take_texts(column(name), rows)
+        for row, value, date in zip(rows, texts, take_texts(dates, rows), strict=True):
+            problem(
+                row,
+                name,
+                value,
+                "date_bounds",
+                f"must be {expected[row]}, {what} that date {date!r} can mean",
             )
-    precision = frame["date_precision"]
-    for index in _rows(usable & precision.notna() & (precision != parsed["precision"])):
-        problems.append(
-            Problem(
-                label,
-                index + 2,
-                "date_precision",
-                precision[index],
-                "date_precision",
-                f"must be {parsed['precision'][index]!r} for date {frame.at[index, 'date']!r}",
-            )
+    precision = column("date_precision")
+    codes = pc.index_in(precision, value_set=pa.array(PRECISIONS, pa.string()))
+    codes = pc.fill_null(codes, -1).to_numpy() if len(codes) else np.zeros(0, dtype=np.int64)
+    rows = np.flatnonzero(usable & filled["date_precision"] & (codes != parsed.precision))
+    texts = take_texts(precision, rows)
+    for row, value, date in zip(rows, texts, take_texts(dates, rows), strict=True):
+        problem(
+            row,
+            "date_precision",
+            value,
+            "date_precision",
+            f"must be {PRECISIONS[parsed.precision[row]]!r} for date {date!r}",
         )
-    for index in _rows(start.notna() & end.notna() & (start > end)):
-        problems.append(
-            Problem(
-                label,
-                index + 2,
-                "date_end",
-                frame.at[index, "date_end"],
-                "date_order",
-                f"is before date_start {frame.at[index, 'date_start']}",
-            )
-        )
+    with np.errstate(invalid="ignore"):
+        reversed_ = ~np.isnat(start) & ~np.isnat(end) & (start > end)
+    rows = np.flatnonzero(reversed_)
+    texts = take_texts(column("date_end"), rows)
+    for row, value, first in zip(rows, texts, take_texts(column("date_start"), rows), strict=True):
+        problem(row, "date_end", value, "date_order", f"is before date_start {first}")
     if "date_note" in resource.field_names:
-        for index in _rows((frame["date_basis"] == "inferred") & frame["date_note"].isna()):
-            problems.append(
-                Problem(
-                    label,
-                    index + 2,
-                    "date_note",
-                    None,
-                    "date_note",
-                    "must say how the date was inferred, because date_basis is 'inferred'",
-                )
+        inferred = pc.and_(
+            pc.equal(column("date_basis"), "inferred"), pc.is_null(column("date_note"))
+        )
+        for row in true_rows(inferred):
+            problem(
+                row,
+                "date_note",
+                None,
+                "date_note",
+                "must say how the date was inferred, because date_basis is 'inferred'",
             )
     return problems
 
@@ -124,85 +120,90 @@ def cited_tables(package: Package) -> list[str]:
 def citation_problems(package: Package, tables: dict[str, Table]) -> list[Problem]:
     """Every record in a cited table has a citation; every citation and link points at a record."""
     citations = tables.get(CITATIONS)
-    if citations is None or citations.frame is None:
+    if citations is None or citations.arrow is None:
         return []
-    cites = citations.frame
     problems = []
-    record_ids: dict[str, str] = {}  # record ID -> table, for the link check
+    table_names = citations.column("table_name")
+    record_ids = citations.column("record_id")
     for name in cited_tables(package):
         table = tables.get(name)
-        if table is None or table.frame is None or not table.resource.primary_key:
+        if table is None or table.arrow is None or not table.resource.primary_key:
             continue
         id_field = table.resource.primary_key[0]
-        ids = table.frame[id_field]
-        record_ids.update(dict.fromkeys(ids.dropna(), name))
-        cited = cites.loc[cites["table_name"] == name, "record_id"]
-        for index in _rows(ids.notna() & ~ids.isin(cited)):
+        ids = table.column(id_field)
+        about = pc.equal(table_names, name)
+        cited = combined(pc.filter(record_ids, about)).drop_null()
+        missing = pc.and_(pc.is_valid(ids), pc.invert(pc.is_in(ids, value_set=cited)))
+        rows = true_rows(missing)
+        for row, value in zip(rows, take_texts(ids, rows), strict=True):
             problems.append(
                 Problem(
                     table.label,
-                    index + 2,
+                    int(row) + 2,
                     id_field,
-                    ids[index],
+                    value,
                     "citation_missing",
                     f"has no evidence: add a row to {citations.label} quoting a source",
                 )
             )
-        stray = (
-            (cites["table_name"] == name)
-            & cites["record_id"].notna()
-            & ~cites["record_id"].isin(ids)
+        stray = pc.and_(
+            pc.and_(about, pc.is_valid(record_ids)),
+            pc.invert(pc.is_in(record_ids, value_set=combined(ids).drop_null())),
         )
-        for index in _rows(stray):
+        rows = true_rows(stray)
+        for row, value in zip(rows, take_texts(record_ids, rows), strict=True):
             problems.append(
                 Problem(
                     citations.label,
-                    index + 2,
+                    int(row) + 2,
                     "record_id",
-                    cites.at[index, "record_id"],
+                    value,
                     "citation_target",
                     f"{name} has no record with this ID",
                 )
             )
-    problems += _link_problems(package, tables, cites)
+    problems += _link_problems(package, tables, citations)
     return problems
 
 
-def _link_problems(
-    package: Package, tables: dict[str, Table], cites: pd.DataFrame
-) -> list[Problem]:
+def _link_problems(package: Package, tables: dict[str, Table], citations: Table) -> list[Problem]:
     """A link row's citation must be evidence about one of the records the row links."""
-    about = cites.set_index("citation_id")["record_id"]
-    about = about[~about.index.duplicated()]
+    citation_ids = combined(citations.column("citation_id"))
+    record_ids = combined(citations.column("record_id"))
     problems = []
     for resource in package.resources:
         table = tables.get(resource.name)
-        if resource.name == CITATIONS or table is None or table.frame is None:
+        if resource.name == CITATIONS or table is None or table.arrow is None:
             continue
         if "citation_id" not in resource.field_names:
             continue
-        frame = table.frame
         linked = [
             fk["fields"][0]
             for fk in resource.foreign_keys
             if fk["reference"].get("resource") not in (None, CITATIONS) and len(fk["fields"]) == 1
         ]
-        subject = frame["citation_id"].map(about)
-        matches = (
-            pd.concat([subject == frame[col] for col in linked], axis=1).any(axis=1)
-            if linked
-            else subject.isna()
-        )
-        for index in _rows(subject.notna() & ~matches):
-            ids = ", ".join(str(frame.at[index, col]) for col in linked)
+        # What each row's citation is about (the first citation with that ID, as a lookup would).
+        position = pc.index_in(table.column("citation_id"), value_set=citation_ids)
+        subject = pc.take(record_ids, position)
+        matches = np.zeros(len(table), dtype=bool)
+        for col in linked:
+            matches |= to_numpy_bool(pc.equal(subject, table.column(col)), False)
+        rows = np.flatnonzero(to_numpy_bool(pc.is_valid(subject), False) & ~matches)
+        if len(rows) == 0:
+            continue
+        subjects = take_texts(subject, rows)
+        cited = take_texts(table.column("citation_id"), rows)
+        links = [take_texts(table.column(col), rows) for col in linked]
+        for i, row in enumerate(rows.tolist()):
+            ids = ", ".join(str(values[i]) for values in links)
             problems.append(
                 Problem(
                     table.label,
-                    index + 2,
+                    row + 2,
                     "citation_id",
-                    frame.at[index, "citation_id"],
+                    cited[i],
                     "link_citation",
-                    f"cites evidence about {subject[index]}, not about a record this row links ({ids})",
+                    f"cites evidence about {subjects[i]}, not about a record this row links ({ids})",
                 )
             )
     return problems

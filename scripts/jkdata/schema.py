@@ -1,13 +1,20 @@
-"""Table Schema field types as vectorised pandas operations, and the plain-words text of each rule.
+"""Table Schema field types as vectorised operations, and the plain-words text of each rule.
 
 Both the pandera checks and the frictionless error mapping describe a broken rule with
 `rule_message`, so a problem reads the same whichever engine found it.
+
+Type checks run on the pyarrow column behind the pandas Series: a regular expression over the raw
+text, and for dates a calendar check done with numpy on the year, month and day numbers.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from .columns import arrow, to_numpy_bool
 from .package import Resource
 
 # The type check for each Table Schema type: a regular expression over the raw text, plus a
@@ -36,24 +43,66 @@ def false_values(field: dict) -> list[str]:
     return field.get("falseValues", DEFAULT_FALSE)
 
 
+def calendar_days(year, month, day) -> np.ndarray:
+    """datetime64[D] from year, month and day numbers; NaT where they make no calendar date
+    (year 0, month 13, 30 February). Missing numbers (negative) give NaT too."""
+    year, month, day = (np.asarray(v, dtype=np.int64) for v in (year, month, day))
+    ok = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
+    months = np.where(ok, (year - 1970) * 12 + (month - 1), 0).astype("datetime64[M]")
+    first = months.astype("datetime64[D]")
+    length = ((months + 1).astype("datetime64[D]") - first).astype(np.int64)
+    ok &= day <= length
+    days = first + np.where(ok, day - 1, 0).astype("timedelta64[D]")
+    return np.where(ok, days, np.datetime64("NaT", "D"))
+
+
+def _numbers(texts: pa.ChunkedArray, start: int, stop: int) -> np.ndarray:
+    """Digits at [start, stop) of every text as integers (-1 where missing)."""
+    part = pc.cast(pc.utf8_slice_codeunits(texts, start, stop), pa.int64())
+    return pc.fill_null(part, -1).to_numpy() if len(part) else np.zeros(0, dtype=np.int64)
+
+
+def date_days(values) -> np.ndarray:
+    """YYYY-MM-DD text to datetime64[D]; anything else (including 2025-02-30) becomes NaT."""
+    texts = arrow(values)
+    shaped = to_numpy_bool(
+        pc.match_substring_regex(texts, "^" + _TYPE_PATTERNS["date"] + "$"), False
+    )
+    days = np.full(len(texts), np.datetime64("NaT", "D"))
+    rows = np.flatnonzero(shaped)
+    if len(rows):
+        good = texts.take(pa.array(rows))
+        days[rows] = calendar_days(
+            _numbers(good, 0, 4), _numbers(good, 5, 7), _numbers(good, 8, 10)
+        )
+    return days
+
+
 def parse_dates(values: pd.Series) -> pd.Series:
     """YYYY-MM-DD text to datetime64; anything else (including 2025-02-30) becomes NaT."""
-    return pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
+    return pd.Series(date_days(values).astype("datetime64[s]"), index=values.index)
+
+
+def type_ok_array(values, field: dict) -> np.ndarray:
+    """True where the text is a valid value of the field's type (missing cells count as valid)."""
+    texts = arrow(values)
+    ftype = field.get("type", "string")
+    if ftype == "string":
+        return np.ones(len(texts), dtype=bool)
+    if ftype == "boolean":
+        allowed = pa.array([str(v) for v in true_values(field) + false_values(field)], pa.string())
+        ok = to_numpy_bool(pc.is_in(texts, value_set=allowed), False)
+    elif ftype == "date":
+        ok = ~np.isnat(date_days(texts))
+    else:
+        pattern = "^(?:" + _TYPE_PATTERNS[ftype] + ")$"
+        ok = to_numpy_bool(pc.match_substring_regex(texts, pattern), False)
+    return ok | to_numpy_bool(pc.is_null(texts), False)
 
 
 def type_ok(values: pd.Series, field: dict) -> pd.Series:
     """True where the text is a valid value of the field's type (missing cells count as valid)."""
-    ftype = field.get("type", "string")
-    present = values.notna()
-    if ftype == "string":
-        return pd.Series(True, index=values.index)
-    if ftype == "boolean":
-        ok = values.isin(true_values(field) + false_values(field))
-    else:
-        ok = values.str.fullmatch(_TYPE_PATTERNS[ftype]).fillna(False).astype(bool)
-        if ftype == "date":
-            ok &= parse_dates(values.where(ok)).notna()
-    return ok | ~present
+    return pd.Series(type_ok_array(values, field), index=values.index)
 
 
 def to_typed(values: pd.Series, field: dict) -> pd.Series:
@@ -61,19 +110,18 @@ def to_typed(values: pd.Series, field: dict) -> pd.Series:
     ftype = field.get("type", "string")
     if ftype == "string":
         return values
+    if ftype == "date":
+        return parse_dates(values)
+    text = values.astype("str").where(type_ok(values, field))
     if ftype in ("integer", "year"):
-        return pd.to_numeric(values.where(type_ok(values, field)), errors="coerce").astype("Int64")
+        return pd.to_numeric(text, errors="coerce").astype("Int64")
     if ftype == "number":
-        return pd.to_numeric(values.where(type_ok(values, field)), errors="coerce").astype(
-            "Float64"
-        )
+        return pd.to_numeric(text, errors="coerce").astype("Float64")
     if ftype == "boolean":
         mapping = dict.fromkeys(true_values(field), True) | dict.fromkeys(
             false_values(field), False
         )
-        return values.map(mapping).astype("boolean")
-    if ftype == "date":
-        return parse_dates(values)
+        return text.map(mapping).astype("boolean")
     raise ValueError(f"unsupported type {ftype}")
 
 

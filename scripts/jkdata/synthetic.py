@@ -316,6 +316,9 @@ class _Builder:
         self.second_offset = offset
         total = sum(len(ids) for _, ids in parts)
         source = rng.integers(0, c["sources"], total)
+        # A second citation quotes another source than the first, so the two never repeat.
+        second = slice(offset, total)
+        source[second] = (source[first["events"][self.second_citation]] + 1) % c["sources"]
         sentence = source * _SENTENCES_PER_SOURCE + rng.integers(0, _SENTENCES_PER_SOURCE, total)
         sentences = _sentences(c["sources"])
         self.sentences = sentences

@@ -38,6 +38,33 @@ class Report:
         }
 
 
+def _needed_later(package) -> dict[str, set[str]]:
+    """The columns of each table that cross-table checks read after the per-table checks."""
+    from .quotes import CITATIONS, SOURCES
+
+    keep: dict[str, set[str]] = {r.name: set(r.primary_key) for r in package.resources}
+    for resource in package.resources:
+        for fk in resource.foreign_keys:
+            keep[resource.name].update(_names(fk.get("fields")))
+            target = fk.get("reference", {}).get("resource") or resource.name
+            keep.setdefault(target, set()).update(_names(fk.get("reference", {}).get("fields")))
+        if "citation_id" in resource.field_names:
+            keep[resource.name].add("citation_id")
+    keep.setdefault(CITATIONS, set()).update(
+        {"citation_id", "table_name", "record_id", "source_id", "quote"}
+    )
+    sources = package.resource(SOURCES)
+    if sources is not None:
+        keep[SOURCES] = set(sources.field_names)
+    return keep
+
+
+def _names(value) -> list[str]:
+    from .package import _as_list
+
+    return _as_list(value)
+
+
 def validate_package(
     root: Path, sources_dir: Path | None = None, frictionless: str = "auto"
 ) -> Report:
@@ -54,27 +81,34 @@ def validate_package(
     # frictionless' own view of the package unreliable: its row checks are then skipped.
     descriptor_broken = any(p.file.endswith(".json") or p.rule == "missing_file" for p in problems)
 
-    tables = {resource.name: read_table(resource) for resource in package.resources}
-    rows = {name: (0 if t.frame is None else len(t.frame)) for name, t in tables.items()}
-    report = Report([], rows)
-    for table in tables.values():
+    # Each table is read and checked on its own, then trimmed to the columns the cross-table
+    # checks need, so that a large package never holds every column of every table at once.
+    needed = _needed_later(package)
+    tables = {}
+    date_problems: list[Problem] = []
+    for resource in package.resources:
+        table = read_table(resource)
         problems += table.problems
         problems += hygiene.hygiene_problems(table)
         problems += pandera_checks.row_problems(table)
+        date_problems += rules.date_problems(table)
+        table.slim(needed.get(resource.name, set()))
+        tables[resource.name] = table
+    rows = {name: len(t) for name, t in tables.items()}
+    report = Report([], rows)
     problems += pandera_checks.foreign_key_problems(package, tables)
 
     run_frictionless = frictionless == "always" or (
         frictionless == "auto" and sum(rows.values()) <= FRICTIONLESS_AUTO_ROWS
     )
     if run_frictionless and package.resources and not descriptor_broken:
-        unreadable = {name for name, t in tables.items() if t.frame is None}
+        unreadable = {name for name, t in tables.items() if t.arrow is None}
         problems += frictionless_check.row_problems(package, skip=unreadable)
         report.notes.append("rows checked by both pandera and frictionless")
     else:
         report.notes.append("rows checked by pandera (frictionless row checks skipped)")
 
-    for table in tables.values():
-        problems += rules.date_problems(table)
+    problems += date_problems
     problems += rules.citation_problems(package, tables)
 
     if sources_dir is None:
