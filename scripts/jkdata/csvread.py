@@ -31,9 +31,9 @@ class Table:
     resource: Resource
     arrow: pa.Table | None  # one string column per field, missing cells as null; None if unreadable
     problems: list[Problem]
-    # False when the raw file holds no control character inside any cell (checked on the bytes),
-    # so that hygiene need not look for them column by column.
-    may_have_controls: bool = True
+    # The rows hygiene must look at: None for every row; otherwise only these, because the scan
+    # of the raw bytes found every other line free of anything a hygiene rule could flag.
+    suspect_rows: np.ndarray | None = None
     _frame: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
@@ -88,7 +88,8 @@ def read_table(resource: Resource) -> Table:
         raw = raw[len(BOM) :]
 
     # The header is read from the first line alone unless its quoting spans lines.
-    first_line = raw.split(b"\n", 1)[0]
+    end = raw.find(b"\n")
+    first_line = raw if end < 0 else raw[:end]
     try:
         head = first_line.decode("utf-8") if first_line.count(b'"') % 2 == 0 else None
     except UnicodeDecodeError:
@@ -105,10 +106,10 @@ def read_table(resource: Resource) -> Table:
             )
         return Table(resource, None, problems + header_problems)
 
-    sound, may_have_controls = _scan_bytes(raw)
+    sound, suspect_rows = scan_bytes(raw)
     if sound:
         try:
-            return Table(resource, _read_fast(raw, names), problems, may_have_controls)
+            return Table(resource, _read_fast(raw, names), problems, suspect_rows)
         except (pa.ArrowInvalid, ValueError):
             pass
     return _read_strictly(resource, raw, problems)
@@ -140,74 +141,156 @@ _SOUND_LINE_RE = re.compile(_SOUND_LINE)
 _SOUND_RAW_LINE = rf"^{_CELL}(?:,{_CELL})*\r?\n?$"
 
 
-def _positions(buf: np.ndarray, test) -> np.ndarray:
-    """Positions where `test(chunk)` holds, scanning the bytes a chunk at a time."""
+def _clean_grammar() -> tuple[str, str]:
+    """Regular expressions (RE2) for lines that are sound CSV *and* give the hygiene rules but NFC
+    nothing to flag: no blank line, no control character, no cell that starts or ends with
+    whitespace or starts with = + - @. Returns (a block of whole lines, one line)."""
+    from .hygiene import FORMULA_STARTS, SPACES
+
+    control = r"\x00-\x1f\x7f-\x9f"
+    spaces = "".join(f"\\x{{{ord(c):x}}}" for c in SPACES if " " <= c < "\x7f" or c > "\x9f")
+    formula = "".join("\\" + c for c in FORMULA_STARTS)
+    inner = f'[^",{control}]'
+    first = f'[^",{control}{spaces}{formula}]'
+    last = f'[^",{control}{spaces}]'
+    q_inner = f'(?:[^"{control}]|"")'
+    q_first = f'(?:[^"{control}{spaces}{formula}]|"")'
+    q_last = f'(?:[^"{control}{spaces}]|"")'
+    filled = f'(?:{first}(?:{inner}*{last})?|"{q_first}(?:{q_inner}*{q_last})?"|"")'
+    cell = f"(?:{filled})?"
+    line = f"(?:{filled}(?:,{cell})*|(?:,{cell})+)\\r?"
+    return f"^(?:{line}\\n)*(?:{line})?$", f"^{line}\\n?$"
+
+
+_GRAMMAR: tuple[str, str] | None = None
+_BLOCK = 1 << 22  # bytes per block of the raw scan: a problem costs a closer look at its block only
+
+
+def _block_starts(raw: bytes) -> list[int]:
+    """Offsets that cut the bytes into blocks of whole lines."""
+    starts = [0]
+    while True:
+        cut = raw.find(b"\n", starts[-1] + _BLOCK)
+        if cut < 0 or cut + 1 >= len(raw):
+            return starts
+        starts.append(cut + 1)
+
+
+def _as_strings(raw: bytes, offsets: np.ndarray) -> pa.Array:
+    """The bytes between consecutive offsets as a string array, without copying them."""
+    return pa.Array.from_buffers(
+        pa.large_string(),
+        len(offsets) - 1,
+        [None, pa.py_buffer(offsets.astype(np.int64)), pa.py_buffer(raw)],
+    )
+
+
+def _nfc_suspects(buf: np.ndarray) -> np.ndarray:
+    """Byte offsets of characters that NFC normalisation could change (see unicode_nfc).
+
+    Every such character is U+0300 or above, so its UTF-8 lead byte is 0xCC or above; those few
+    bytes are decoded with numpy and looked up in a table of code points."""
+    from .unicode_nfc import nfc_suspect_table
+
     parts = [
-        np.flatnonzero(test(buf[start : start + _CHUNK])) + start
+        np.flatnonzero(buf[start : start + _CHUNK] >= 0xCC) + start
         for start in range(0, len(buf), _CHUNK)
     ]
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    leads = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    if len(leads) == 0:
+        return leads
+    # A sequence cut short by the end of the file decodes to garbage: only a false suspect.
+    b0, b1, b2, b3 = (buf[np.minimum(leads + k, len(buf) - 1)].astype(np.int64) for k in range(4))
+    code = np.where(
+        b0 < 0xE0,
+        ((b0 & 0x1F) << 6) | (b1 & 0x3F),
+        np.where(
+            b0 < 0xF0,
+            ((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F),
+            ((b0 & 0x07) << 18) | ((b1 & 0x3F) << 12) | ((b2 & 0x3F) << 6) | (b3 & 0x3F),
+        ),
+    )
+    table = nfc_suspect_table()
+    return leads[table[np.minimum(code, len(table) - 1)]]
 
 
-def _scan_bytes(raw: bytes) -> tuple[bool, bool]:
-    """A vectorised strictness check that pyarrow's lenient reader lacks, on the raw bytes.
+def _lines_of(raw: bytes, offsets: np.ndarray) -> np.ndarray:
+    """The 0-based line number of each (sorted) byte offset."""
+    if len(offsets) <= 64:  # a few: count the line feeds between them
+        lines, count, last = [], 0, 0
+        for offset in offsets.tolist():
+            count += raw.count(b"\n", last, offset)
+            lines.append(count)
+            last = offset
+        return np.array(lines, dtype=np.int64)
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    newlines = np.concatenate(
+        [
+            np.flatnonzero(buf[start : start + _CHUNK] == 0x0A) + start
+            for start in range(0, len(buf), _CHUNK)
+        ]
+    )
+    return np.searchsorted(newlines, offsets)
+
+
+def scan_bytes(raw: bytes) -> tuple[bool, np.ndarray | None]:
+    """A vectorised strictness check that pyarrow's lenient reader lacks, on the raw bytes, which
+    also finds the rows hygiene must look at.
 
     pyarrow accepts a stray or unclosed quote and turns a blank line into a row of nulls; here
     every line holding a quote must be well-formed CSV and no line may be blank. When this says
     no, the strict standard-library reader takes over and locates the problem.
 
-    Returns (structure looks sound, the bytes may hold a control character inside a cell).
+    One RE2 pass checks each block of lines against a grammar of clean lines; only a block that
+    fails is split into lines to find which. Characters NFC could change are found with numpy.
+    Returns (structure looks sound, the data rows (0-based) whose lines may hold a hygiene
+    problem: every other row is clean).
     """
-    buf = np.frombuffer(raw, dtype=np.uint8)
-    low = _positions(buf, lambda chunk: chunk < 0x20)  # line feeds, and any other control
-    newlines = low[buf[low] == 0x0A]
-    # A line is blank when it is empty or only a carriage return.
-    starts = np.concatenate([[0], newlines + 1])
-    ends = np.concatenate([newlines, [len(buf)]])
-    lengths = ends - starts
-    lengths = lengths[:-1] if len(buf) and buf[-1] == 0x0A else lengths  # no line after the last
-    if np.any(lengths == 0) or (
-        np.any(lengths == 1) and np.any(buf[starts[: len(lengths)][lengths == 1]] == 0x0D)
-    ):
-        return False, True
-    # Control characters: anything below 0x20 but line feeds and CR before LF, DEL, and C1
-    # controls (U+0080-U+009F, which UTF-8 writes as C2 80 to C2 9F).
-    others = low[buf[low] != 0x0A]
-    carriage = others[buf[others] == 0x0D]
-    crlf = carriage[
-        (carriage + 1 < len(buf)) & (buf[np.minimum(carriage + 1, len(buf) - 1)] == 0x0A)
-    ]
-    may_have_controls = len(others) != len(crlf) or bool(
-        len(_positions(buf, lambda chunk: chunk == 0x7F))
-    )
-    if not may_have_controls:
-        c2 = _positions(buf, lambda chunk: chunk == 0xC2)
-        c2 = c2[c2 + 1 < len(buf)]
-        may_have_controls = bool(np.any((buf[c2 + 1] >= 0x80) & (buf[c2 + 1] <= 0x9F)))
-
-    quotes = _positions(buf, lambda chunk: chunk == 0x22)
-    if len(quotes) == 0:
-        return True, may_have_controls
-    quoted = np.unique(np.searchsorted(newlines, quotes))  # the lines that hold a quote
-    offsets = np.concatenate([starts, [len(buf)]])
-    lines = pa.Array.from_buffers(
-        pa.large_binary(),
-        len(starts),
-        [None, pa.py_buffer(offsets.astype(np.int64)), pa.py_buffer(raw)],
-    )
-    sound = pc.all(pc.match_substring_regex(lines.take(pa.array(quoted)), _SOUND_RAW_LINE))
-    return bool(sound.as_py()), may_have_controls
+    global _GRAMMAR
+    if _GRAMMAR is None:
+        _GRAMMAR = _clean_grammar()
+    whole, one_line = _GRAMMAR
+    starts = _block_starts(raw)
+    blocks = _as_strings(raw, np.array([*starts, len(raw)]))
+    clean = pc.match_substring_regex(blocks, whole).to_numpy(zero_copy_only=False)
+    suspects = []
+    for block in np.flatnonzero(~clean).tolist():
+        start = starts[block]
+        stop = starts[block + 1] if block + 1 < len(starts) else len(raw)
+        buf = np.frombuffer(raw, dtype=np.uint8, count=stop - start, offset=start)
+        ends = np.flatnonzero(buf[:-1] == 0x0A) + start + 1
+        lines = _as_strings(raw, np.concatenate([[start], ends, [stop]]))
+        refused = pc.invert(pc.match_substring_regex(lines, one_line))
+        bad = np.flatnonzero(refused.to_numpy(zero_copy_only=False))
+        texts = lines.take(pa.array(bad))
+        if pc.any(pc.match_substring_regex(texts, r"^\r?\n?$")).as_py():  # a blank line
+            return False, None
+        quoted = pc.match_substring(texts, '"')
+        unsound = pc.and_(quoted, pc.invert(pc.match_substring_regex(texts, _SOUND_RAW_LINE)))
+        if pc.any(unsound).as_py():
+            return False, None
+        suspects.append(bad + raw.count(b"\n", 0, start))  # line numbers in the file
+    nfc = _nfc_suspects(np.frombuffer(raw, dtype=np.uint8))
+    if len(nfc):
+        suspects.append(np.unique(_lines_of(raw, nfc)))
+    if not suspects:
+        return True, np.zeros(0, dtype=np.int64)
+    rows = (
+        np.unique(np.concatenate(suspects)) - 1
+    )  # line numbers to data rows: the header is line 0
+    return True, rows[rows >= 0]
 
 
 def structure_looks_sound(text: str) -> bool:
-    """The strictness check on text (see `_scan_bytes`)."""
-    return _scan_bytes(text.encode("utf-8"))[0]
+    """The strictness check on text (see `scan_bytes`)."""
+    return scan_bytes(text.encode("utf-8"))[0]
 
 
 def _read_fast(raw: bytes, names: list[str]) -> pa.Table:
     # Every column is read as text: types are checked and converted later, cell by cell,
     # so that a bad value is reported instead of silently becoming NaN.
-    if raw.partition(b"\n")[2] == b"":
+    end = raw.find(b"\n")
+    if end < 0 or end + 1 == len(raw):
         return _table_from_records([], names)  # header only
     return pacsv.read_csv(
         pa.BufferReader(raw),

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .columns import arrow, to_numpy_bool
-from .schema import calendar_days
+from .schema import calendar_days, date_days
 
 PRECISIONS = ("day", "month", "year")  # finest first
 _PART = r"(?P<{p}y>[0-9]{{4}})(?:-(?P<{p}m>[0-9]{{2}})(?:-(?P<{p}d>[0-9]{{2}}))?)?(?P<{p}q>[~?%])?"
@@ -61,13 +61,32 @@ def parse_edtf_arrays(values) -> Parsed:
     texts = arrow(values)
     count = len(texts)
     present = to_numpy_bool(pc.is_valid(texts), False)
-    shaped = to_numpy_bool(pc.match_substring_regex(texts, _EDTF), False)
-    rows = np.flatnonzero(shaped)
-    matched = shaped
+    matched = np.zeros(count, dtype=bool)
     start = np.full(count, _NAT)
     end = np.full(count, _NAT)
     precision = np.full(count, -1, dtype=np.int8)
     usable = np.zeros(count, dtype=bool)
+    # Most dates are single days: their bounds are the day itself, parsed without the full regex.
+    day_shaped = to_numpy_bool(
+        pc.match_substring_regex(texts, "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), False
+    )
+    if day_shaped.any():
+        rows = np.flatnonzero(day_shaped)
+        days = date_days(texts.take(pa.array(rows)))
+        ok = ~np.isnat(days)
+        matched[rows] = True
+        usable[rows] = ok
+        start[rows] = days
+        end[rows] = days
+        precision[rows] = np.where(ok, 0, -1)
+    rest = np.flatnonzero(present & ~day_shaped)
+    if len(rest):
+        others = texts.take(pa.array(rest))
+        shaped = to_numpy_bool(pc.match_substring_regex(others, _EDTF), False)
+        rows = rest[shaped]
+        matched[rows] = True
+    else:
+        rows = rest
     if len(rows):
         chunks = pc.extract_regex(texts.take(pa.array(rows)), _EDTF).chunks
         parts = pa.concat_arrays(chunks) if len(chunks) != 1 else chunks[0]

@@ -30,8 +30,10 @@ _CONTROL = r"[\x00-\x1f\x7f-\x9f]"
 _CONTROL_RE = re.compile(_CONTROL)
 _EDGE_SPACE = re.compile(r"^\s|\s$")
 # Every character Python's `\s` matches (str.isspace), for a vectorised membership test.
-_SPACES = pa.array([chr(c) for c in range(0x3001) if chr(c).isspace()], pa.string())
-_FORMULA_STARTS = pa.array(["=", "+", "-", "@"], pa.string())
+SPACES = [chr(c) for c in range(0x3001) if chr(c).isspace()]
+FORMULA_STARTS = ["=", "+", "-", "@"]
+_SPACES = pa.array(SPACES, pa.string())
+_FORMULA_STARTS = pa.array(FORMULA_STARTS, pa.string())
 
 
 def _first_control(value: str) -> str:
@@ -58,12 +60,20 @@ def _not_nfc_rows(values: pa.ChunkedArray) -> np.ndarray:
 
 
 def hygiene_problems(table: Table) -> list[Problem]:
+    """Problems of every rule above, in the order of the columns, then rows, then rules."""
     if table.arrow is None or len(table) == 0:
         return []
+    rows_of = None  # positions in the table of the rows looked at, when not all of them
+    data = table.arrow
+    if table.suspect_rows is not None:
+        if len(table.suspect_rows) == 0:
+            return []  # the raw scan proved every cell clean
+        rows_of = np.sort(table.suspect_rows)
+        data = data.take(pa.array(rows_of))
     found: list[tuple[int, int, Problem]] = []  # (row, order of the rule, problem)
     for field in table.resource.fields:
         name = field["name"]
-        values = table.column(name)
+        values = data.column(name)
         if values.null_count == len(values):
             continue
         is_string = field.get("type", "string") == "string"
@@ -76,10 +86,9 @@ def hygiene_problems(table: Table) -> list[Problem]:
         suspects = set(true_rows(edge).tolist())
         if is_string:
             suspects.update(true_rows(pc.is_in(first, value_set=_FORMULA_STARTS)).tolist())
-        if table.may_have_controls:
-            suspects.update(true_rows(pc.match_substring_regex(values, _CONTROL)).tolist())
+        suspects.update(true_rows(pc.match_substring_regex(values, _CONTROL)).tolist())
         rows = np.array(sorted(suspects), dtype=np.int64)
-        for row, value in zip(rows.tolist(), take_texts(values, rows), strict=True):
+        for row, value in zip(_rows(rows, rows_of), take_texts(values, rows), strict=True):
             control = bool(_CONTROL_RE.search(value))
             if control:
                 message = f"contains a control character ({_first_control(value)})"
@@ -93,10 +102,14 @@ def hygiene_problems(table: Table) -> list[Problem]:
                 message = "starts with = + - or @, which a spreadsheet runs as a formula"
                 found.append((row, 2, _problem(table, row, name, value, "formula", message)))
         nfc = _not_nfc_rows(values)
-        for row, value in zip(nfc.tolist(), take_texts(values, nfc), strict=True):
+        for row, value in zip(_rows(nfc, rows_of), take_texts(values, nfc), strict=True):
             message = "is not in Unicode NFC form; normalise it to NFC"
             found.append((row, 3, _problem(table, row, name, value, "unicode_nfc", message)))
-    return [problem for _, _, problem in found]
+    return [problem for _, _, problem in found]  # merge() orders them by row, stably
+
+
+def _rows(positions: np.ndarray, rows_of: np.ndarray | None) -> list[int]:
+    return (positions if rows_of is None else rows_of[positions]).tolist()
 
 
 def _problem(table: Table, row: int, column: str, value: str, rule: str, message: str) -> Problem:

@@ -4,20 +4,26 @@ pandera's `from_frictionless_schema` is not used: it coerces "false" to True, le
 unchecked and ignores foreign keys. Here every column stays raw text and each Table Schema rule
 becomes a named, vectorised check, so a failure carries the original cell. Checks are named by
 our rule codes (see `schema.rule_message`); primary and unique keys are frame-level checks.
+
+`plan` lists the checks; `to_pandera` turns them into a `DataFrameSchema`. `row_problems` first
+evaluates the same check functions directly (`passes`): pandera's bookkeeping costs about a
+millisecond per column, so pandera itself only runs on a table that fails, to collect exactly
+which cells do. The checks work on the pyarrow arrays behind the columns (see `columns`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 import pyarrow
 import pyarrow.compute as pc
 
-from .columns import arrow, as_series, combined, take_texts, true_rows
+from .columns import arrow, as_series, combined, take_texts, to_numpy_bool, true_rows
 from .csvread import Table
 from .package import Package, Resource, _as_list
 from .problems import Problem
@@ -74,41 +80,86 @@ def _range(values: pd.Series, field: dict, limit, at_least: bool) -> pd.Series:
     return ok.fillna(True).astype(bool) | typed.isna()
 
 
-def first_occurrence(columns: list) -> np.ndarray:
-    """For each row, the position of the first row with the same key (missing cells compare equal)."""
+def _strictly_increasing(columns: list[pyarrow.ChunkedArray]) -> bool:
+    """True when the rows are in strictly increasing order of the key: then no key repeats.
+
+    Tables are usually kept sorted by their key, and this costs one comparison of neighbours."""
+    if any(c.null_count for c in columns):
+        return False
+    if len(columns[0]) < 2:
+        return True
+    later, earlier = [c[1:] for c in columns], [c[:-1] for c in columns]
+    decided = np.zeros(len(columns[0]) - 1, dtype=bool)  # order settled by an earlier column
+    for after, before in zip(later, earlier, strict=True):
+        greater = to_numpy_bool(pc.greater(after, before), False)
+        less = to_numpy_bool(pc.less(after, before), False)
+        if np.any(less & ~decided):
+            return False
+        decided |= greater
+        if decided.all():
+            return True
+    return bool(decided.all())
+
+
+def _codes(column: pyarrow.ChunkedArray) -> tuple[np.ndarray, int]:
+    """Integer codes for a column's values (equal values, equal codes) and an upper bound.
+
+    A column in non-decreasing order (usual for the first key field) is coded by counting value
+    changes; any other by the position where each value first appears (one hash lookup)."""
+    if column.null_count == 0 and len(column) > 1:
+        later, earlier = column[1:], column[:-1]
+        if not pc.any(pc.less(later, earlier)).as_py():
+            changes = to_numpy_bool(pc.not_equal(later, earlier), False)
+            codes = np.concatenate([[0], np.cumsum(changes)])
+            return codes, int(codes[-1]) + 1
+    values = combined(column)
+    codes = pc.index_in(values, value_set=values, skip_nulls=False)
+    return codes.to_numpy(zero_copy_only=False).astype(np.int64), len(values)
+
+
+def _unique(key: np.ndarray) -> bool:
+    """No integer repeats. Sorting is adaptive: nearly sorted keys (rows kept in key order) are
+    checked in a fraction of the time a hash table takes."""
+    ordered = np.sort(key, kind="stable")
+    return not np.any(ordered[1:] == ordered[:-1])
+
+
+def first_occurrence(columns: list) -> np.ndarray | None:
+    """For each row, the position of the first row with the same key (missing cells compare
+    equal); None when no key repeats."""
     columns = [arrow(c) for c in columns]
-    if len(columns[0]) == 0:
-        return np.zeros(0, dtype=np.int64)
+    if len(columns[0]) == 0 or _strictly_increasing(columns):
+        return None
     if len(columns) == 1:
         key = combined(columns[0])
     else:
-        # Each column's dictionary codes, folded into one integer per row.
-        key, size = np.zeros(len(columns[0]), dtype=np.int64), 1
+        # Each field's codes folded into one integer per row, a field at a time: as soon as the
+        # fields folded so far are unique together, the whole key is.
+        key, size = None, 1
         for column in columns:
-            encoded = combined(column).dictionary_encode(null_encoding="encode")
-            width = len(encoded.dictionary) + 1
-            if size * width >= 1 << 62:  # too many distinct keys to fold: hash the joined text
-                return _first_occurrence_joined(columns)
-            key = key * width + to_numpy_codes(encoded)
-            size *= width
+            codes, width = _codes(column)
+            if key is None:
+                key, size = codes, width
+            else:
+                if size * width >= 1 << 62:  # renumber densely before the product overflows
+                    distinct, key = np.unique(key, return_inverse=True)
+                    size = len(distinct)
+                key, size = key * width + codes, size * width
+            if _unique(key):
+                return None
         key = pyarrow.array(key)
-    return pc.index_in(key, value_set=key).to_numpy()
+    first = pc.index_in(key, value_set=key).to_numpy()
+    return None if np.array_equal(first, np.arange(len(first))) else first
 
 
-def to_numpy_codes(encoded) -> np.ndarray:
-    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-
-
-def _first_occurrence_joined(columns: list) -> np.ndarray:
+def _first_occurrence_grouped(columns: list) -> np.ndarray | None:
     frame = pd.DataFrame(
         {i: c.to_pandas(types_mapper=pd.ArrowDtype) for i, c in enumerate(columns)}
     )
     labels = pd.Series(np.arange(len(frame)), index=frame.index)
-    return (
-        labels.groupby([frame[c] for c in frame], dropna=False, sort=False)
-        .transform("min")
-        .to_numpy()
-    )
+    first = labels.groupby([frame[c] for c in frame], dropna=False, sort=False).transform("min")
+    first = first.to_numpy()
+    return None if np.array_equal(first, np.arange(len(first))) else first
 
 
 # Where each row's key first appears, kept by the key checks when a key repeats, so that the report
@@ -120,10 +171,10 @@ _REPEATS: dict[tuple[int, ...], tuple[list, np.ndarray]] = {}
 def _no_repeats(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     arrays = [arrow(frame[c]) for c in columns]
     first = first_occurrence(arrays)
-    ok = first == np.arange(len(first))
-    if not ok.all():
-        _REPEATS[tuple(id(a) for a in arrays)] = (arrays, first)
-    return pd.Series(ok, index=frame.index)
+    if first is None:
+        return pd.Series(np.ones(len(frame), dtype=bool), index=frame.index)
+    _REPEATS[tuple(id(a) for a in arrays)] = (arrays, first)
+    return pd.Series(first == np.arange(len(first)), index=frame.index)
 
 
 def _first_rows(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
@@ -132,74 +183,117 @@ def _first_rows(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     kept = _REPEATS.pop(tuple(id(a) for a in arrays), None)
     if kept is not None and all(a is b for a, b in zip(kept[0], arrays, strict=True)):
         return kept[1] + 2
-    return first_occurrence(arrays) + 2
+    first = first_occurrence(arrays)
+    return (np.arange(len(frame)) if first is None else first) + 2
 
 
-def to_pandera(resource: Resource) -> pa.DataFrameSchema:
-    """Build the pandera schema for one resource from its Table Schema."""
+@dataclass
+class ColumnPlan:
+    nullable: bool
+    unique: bool
+    checks: list[tuple[str, Callable]]  # (check name, vectorised function of the column)
+
+
+@dataclass
+class Plan:
+    """Every check one Table Schema asks for, as named vectorised functions: the single source of
+    the pandera schema (`to_pandera`) and of the direct evaluation in `row_problems`."""
+
+    columns: dict[str, ColumnPlan]
+    frame_checks: list[tuple[str, Callable]]  # functions of the whole frame
+
+
+def plan(resource: Resource) -> Plan:
     primary_key = resource.primary_key
     columns = {}
     for field in resource.fields:
         name = field["name"]
         ftype = field.get("type", "string")
         constraints = field.get("constraints", {})
-        checks = []
+        checks: list[tuple[str, Callable]] = []
         if ftype != "string":
-            checks.append(pa.Check(partial(_type, field=field), name="type"))
+            checks.append(("type", partial(_type, field=field)))
         if "pattern" in constraints and ftype == "string":
-            checks.append(
-                pa.Check(partial(_pattern, pattern=constraints["pattern"]), name="pattern")
-            )
+            checks.append(("pattern", partial(_pattern, pattern=constraints["pattern"])))
         if "enum" in constraints:
-            checks.append(
-                pa.Check(partial(_enum, field=field, allowed=constraints["enum"]), name="enum")
-            )
+            checks.append(("enum", partial(_enum, field=field, allowed=constraints["enum"])))
         if "minLength" in constraints:
             checks.append(
-                pa.Check(
-                    partial(_length, limit=constraints["minLength"], at_least=True),
-                    name="min_length",
-                )
+                ("min_length", partial(_length, limit=constraints["minLength"], at_least=True))
             )
         if "maxLength" in constraints:
             checks.append(
-                pa.Check(
-                    partial(_length, limit=constraints["maxLength"], at_least=False),
-                    name="max_length",
-                )
+                ("max_length", partial(_length, limit=constraints["maxLength"], at_least=False))
             )
         if "minimum" in constraints:
             checks.append(
-                pa.Check(
+                (
+                    "minimum",
                     partial(_range, field=field, limit=constraints["minimum"], at_least=True),
-                    name="minimum",
                 )
             )
         if "maximum" in constraints:
             checks.append(
-                pa.Check(
+                (
+                    "maximum",
                     partial(_range, field=field, limit=constraints["maximum"], at_least=False),
-                    name="maximum",
                 )
             )
-        columns[name] = pa.Column(
-            None,  # all columns are text here; `type` checks what the text must parse as
-            name=name,
+        columns[name] = ColumnPlan(
             nullable=not (constraints.get("required", False) or name in primary_key),
             unique=bool(constraints.get("unique", False)) and [name] != primary_key,
-            report_duplicates="exclude_first",
             checks=checks,
         )
     frame_checks = []
     if primary_key:
-        frame_checks.append(pa.Check(partial(_no_repeats, columns=primary_key), name="primary_key"))
+        frame_checks.append(("primary_key", partial(_no_repeats, columns=primary_key)))
     for key in resource.unique_keys:
-        frame_checks.append(
-            pa.Check(partial(_no_repeats, columns=key), name="unique_key:" + ",".join(key))
+        frame_checks.append(("unique_key:" + ",".join(key), partial(_no_repeats, columns=key)))
+    return Plan(columns, frame_checks)
+
+
+def to_pandera(resource: Resource):
+    """Build the pandera schema (a `pandera.pandas.DataFrameSchema`) for one resource."""
+    import pandera.pandas as pa  # imported when needed: the fast path does without
+
+    checks = plan(resource)
+    columns = {
+        name: pa.Column(
+            None,  # all columns are text here; `type` checks what the text must parse as
+            name=name,
+            nullable=column.nullable,
+            unique=column.unique,
+            report_duplicates="exclude_first",
+            checks=[pa.Check(fn, name=check) for check, fn in column.checks],
         )
+        for name, column in checks.columns.items()
+    }
     return pa.DataFrameSchema(
-        columns, checks=frame_checks, strict=True, ordered=True, name=resource.name
+        columns,
+        checks=[pa.Check(fn, name=check) for check, fn in checks.frame_checks],
+        strict=True,
+        ordered=True,
+        name=resource.name,
     )
+
+
+def passes(checks: Plan, frame: pd.DataFrame) -> bool:
+    """Evaluate every check of the plan directly, as pandera would, and say whether all pass.
+
+    This is the fast path: pandera's per-check bookkeeping is only worth paying for a table that
+    fails, to collect its failure cases."""
+    if list(frame.columns) != list(checks.columns):
+        return False
+    for name, column in checks.columns.items():
+        values = frame[name]
+        if not column.nullable and values.isna().any():
+            return False
+        if column.unique and first_occurrence([values]) is not None:
+            return False
+        for _, fn in column.checks:
+            if not fn(values).all():
+                return False
+    return all(fn(frame).all() for _, fn in checks.frame_checks)
 
 
 _PANDERA_RULES = {"not_nullable": "required", "field_uniqueness": "unique"}
@@ -210,10 +304,14 @@ def row_problems(table: Table) -> list[Problem]:
     resource, frame = table.resource, table.frame
     if frame is None:
         return []
+    if passes(plan(resource), frame):
+        return []
+    import pandera.errors
+
     try:
         to_pandera(resource).validate(frame, lazy=True)
         return []
-    except pa.errors.SchemaErrors as exc:
+    except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases
     problems: dict[tuple, Problem] = {}
     first_rows: dict[str, pd.Series] = {}
@@ -256,10 +354,18 @@ def row_problems(table: Table) -> list[Problem]:
     return list(problems.values())
 
 
-def foreign_key_problems(package: Package, tables: dict[str, Table]) -> list[Problem]:
-    """Every foreign key value must exist in the referenced table (vectorised with pyarrow)."""
-    problems = []
-    value_sets: dict[tuple, pyarrow.Array] = {}  # referenced keys, built once per target
+def foreign_key_problems(
+    package: Package, tables: dict[str, Table], positions: dict | None = None
+) -> list[Problem]:
+    """Every foreign key value must exist in the referenced table (vectorised with pyarrow).
+
+    Single-field keys that point at the same target field are looked up together: one hash table
+    of the target's keys serves every table that refers to it. `positions`, when given, receives
+    for each (table, field) the row of the target each value refers to (null when none), which the
+    evidence checks reuse.
+    """
+    single: dict[tuple[str, str], list[tuple[str, str]]] = {}  # target field -> referring fields
+    multi = []
     for resource in package.resources:
         child = tables.get(resource.name)
         if child is None or child.arrow is None:
@@ -271,11 +377,48 @@ def foreign_key_problems(package: Package, tables: dict[str, Table]) -> list[Pro
             parent = tables.get(target_name)
             if parent is None or parent.arrow is None:
                 continue
-            bad = missing_keys(
-                [child.column(f) for f in fields],
-                [parent.column(f) for f in ref_fields],
-                value_sets.setdefault((target_name, *ref_fields), {}),
-            )
+            if len(fields) == 1:
+                single.setdefault((target_name, ref_fields[0]), []).append(
+                    (resource.name, fields[0])
+                )
+            else:
+                multi.append((resource.name, fields, target_name, ref_fields))
+
+    missing: dict[tuple[str, tuple, str], np.ndarray] = {}
+    for (target_name, ref_field), referrers in single.items():
+        value_set = combined(tables[target_name].column(ref_field))
+        columns = [tables[name].column(field) for name, field in referrers]
+        found = pc.index_in(
+            pyarrow.chunked_array([c for col in columns for c in col.chunks], pyarrow.string()),
+            value_set=value_set,
+            skip_nulls=True,
+        )
+        offset = 0
+        for (name, field), column in zip(referrers, columns, strict=True):
+            position = found.slice(offset, len(column))
+            offset += len(column)
+            if positions is not None:
+                positions[(name, field)] = position
+            bad = pc.and_(pc.is_valid(column), pc.is_null(position))
+            missing[(name, (field,), target_name)] = true_rows(bad)
+    for name, fields, target_name, ref_fields in multi:
+        missing[(name, tuple(fields), target_name)] = _missing_multi(
+            [tables[name].column(f) for f in fields],
+            [tables[target_name].column(f) for f in ref_fields],
+        )
+
+    problems = []
+    for resource in package.resources:
+        child = tables.get(resource.name)
+        if child is None or child.arrow is None:
+            continue
+        for fk in resource.foreign_keys:
+            fields = _as_list(fk["fields"])
+            target_name = fk["reference"].get("resource") or resource.name
+            ref_fields = _as_list(fk["reference"]["fields"])
+            bad = missing.get((resource.name, tuple(fields), target_name))
+            if bad is None or len(bad) == 0:
+                continue
             keys = [take_texts(child.column(f), bad) for f in fields]
             for index, *cells in zip(bad.tolist(), *keys, strict=True):
                 value = _KEY_SEPARATOR.join(str(v) for v in cells)
@@ -293,14 +436,8 @@ def foreign_key_problems(package: Package, tables: dict[str, Table]) -> list[Pro
     return problems
 
 
-def missing_keys(child: list, parent: list, cache: dict) -> np.ndarray:
+def _missing_multi(child: list, parent: list) -> np.ndarray:
     """Rows of the child whose key (all cells filled) is not among the parent's keys."""
-    if len(child) == 1:
-        if "set" not in cache:
-            cache["set"] = combined(parent[0]).drop_null()
-        found = pc.is_in(child[0], value_set=cache["set"])
-        present = pc.is_valid(child[0])
-        return true_rows(pc.and_(present, pc.invert(found)))
     frame = pd.DataFrame({i: c.to_pandas(types_mapper=pd.ArrowDtype) for i, c in enumerate(child)})
     targets = pd.DataFrame(
         {i: c.to_pandas(types_mapper=pd.ArrowDtype) for i, c in enumerate(parent)}

@@ -117,8 +117,14 @@ def cited_tables(package: Package) -> list[str]:
     return list(citations.field("table_name").get("constraints", {}).get("enum", []))
 
 
-def citation_problems(package: Package, tables: dict[str, Table]) -> list[Problem]:
-    """Every record in a cited table has a citation; every citation and link points at a record."""
+def citation_problems(
+    package: Package, tables: dict[str, Table], positions: dict | None = None
+) -> list[Problem]:
+    """Every record in a cited table has a citation; every citation and link points at a record.
+
+    `positions` may hold, from the foreign key checks, the citation row each link's citation_id
+    refers to; they are looked up here otherwise.
+    """
     citations = tables.get(CITATIONS)
     if citations is None or citations.arrow is None:
         return []
@@ -131,44 +137,53 @@ def citation_problems(package: Package, tables: dict[str, Table]) -> list[Proble
             continue
         id_field = table.resource.primary_key[0]
         ids = table.column(id_field)
-        about = pc.equal(table_names, name)
-        cited = combined(pc.filter(record_ids, about)).drop_null()
-        missing = pc.and_(pc.is_valid(ids), pc.invert(pc.is_in(ids, value_set=cited)))
-        rows = true_rows(missing)
-        for row, value in zip(rows, take_texts(ids, rows), strict=True):
-            problems.append(
-                Problem(
-                    table.label,
-                    int(row) + 2,
-                    id_field,
-                    value,
-                    "citation_missing",
-                    f"has no evidence: add a row to {citations.label} quoting a source",
+        about = np.flatnonzero(to_numpy_bool(pc.equal(table_names, name), False))
+        cited = record_ids.take(pa.array(about))
+        # One lookup of this table's citations among its IDs answers both questions.
+        found = pc.index_in(cited, value_set=combined(ids), skip_nulls=True)
+        covered = np.zeros(len(ids), dtype=bool)
+        hits = pc.drop_null(found)
+        if len(hits):
+            covered[hits.to_numpy()] = True
+        # An ID written twice counts as covered when either copy is (the ID repeats: a key error).
+        missing = np.flatnonzero(to_numpy_bool(pc.is_valid(ids), False) & ~covered)
+        if len(missing):
+            candidates = ids.take(pa.array(missing))
+            missing = missing[
+                ~to_numpy_bool(pc.is_in(candidates, value_set=combined(cited)), False)
+            ]
+            for row, value in zip(missing.tolist(), take_texts(ids, missing), strict=True):
+                problems.append(
+                    Problem(
+                        table.label,
+                        row + 2,
+                        id_field,
+                        value,
+                        "citation_missing",
+                        f"has no evidence: add a row to {citations.label} quoting a source",
+                    )
                 )
-            )
-        stray = pc.and_(
-            pc.and_(about, pc.is_valid(record_ids)),
-            pc.invert(pc.is_in(record_ids, value_set=combined(ids).drop_null())),
-        )
-        rows = true_rows(stray)
-        for row, value in zip(rows, take_texts(record_ids, rows), strict=True):
+        stray = about[to_numpy_bool(pc.and_(pc.is_valid(cited), pc.is_null(found)), False)]
+        for row, value in zip(stray.tolist(), take_texts(record_ids, stray), strict=True):
             problems.append(
                 Problem(
                     citations.label,
-                    int(row) + 2,
+                    row + 2,
                     "record_id",
                     value,
                     "citation_target",
                     f"{name} has no record with this ID",
                 )
             )
-    problems += _link_problems(package, tables, citations)
+    problems += _link_problems(package, tables, citations, positions or {})
     return problems
 
 
-def _link_problems(package: Package, tables: dict[str, Table], citations: Table) -> list[Problem]:
+def _link_problems(
+    package: Package, tables: dict[str, Table], citations: Table, positions: dict
+) -> list[Problem]:
     """A link row's citation must be evidence about one of the records the row links."""
-    citation_ids = combined(citations.column("citation_id"))
+    citation_ids = None
     record_ids = combined(citations.column("record_id"))
     problems = []
     for resource in package.resources:
@@ -183,7 +198,11 @@ def _link_problems(package: Package, tables: dict[str, Table], citations: Table)
             if fk["reference"].get("resource") not in (None, CITATIONS) and len(fk["fields"]) == 1
         ]
         # What each row's citation is about (the first citation with that ID, as a lookup would).
-        position = pc.index_in(table.column("citation_id"), value_set=citation_ids)
+        position = positions.get((resource.name, "citation_id"))
+        if position is None:
+            if citation_ids is None:
+                citation_ids = combined(citations.column("citation_id"))
+            position = pc.index_in(table.column("citation_id"), value_set=citation_ids)
         subject = pc.take(record_ids, position)
         matches = np.zeros(len(table), dtype=bool)
         for col in linked:

@@ -62,9 +62,18 @@ def _numbers(texts: pa.ChunkedArray, start: int, stop: int) -> np.ndarray:
     return pc.fill_null(part, -1).to_numpy() if len(part) else np.zeros(0, dtype=np.int64)
 
 
+_DAY_ONE = -719162  # 0001-01-01 in days since 1970-01-01: Python's (and frictionless') first day
+
+
 def date_days(values) -> np.ndarray:
     """YYYY-MM-DD text to datetime64[D]; anything else (including 2025-02-30) becomes NaT."""
     texts = arrow(values)
+    try:  # pyarrow's parser is as strict as ours except for year 0; usually every date is good
+        days = pc.cast(texts, pa.date32())
+        if days.null_count == len(days) or pc.min(days).cast(pa.int32()).as_py() >= _DAY_ONE:
+            return days.to_numpy() if days.null_count == 0 else _with_nat(days)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
     shaped = to_numpy_bool(
         pc.match_substring_regex(texts, "^" + _TYPE_PATTERNS["date"] + "$"), False
     )
@@ -76,6 +85,10 @@ def date_days(values) -> np.ndarray:
             _numbers(good, 0, 4), _numbers(good, 5, 7), _numbers(good, 8, 10)
         )
     return days
+
+
+def _with_nat(days: pa.ChunkedArray) -> np.ndarray:
+    return days.to_numpy(zero_copy_only=False).astype("datetime64[D]")
 
 
 def parse_dates(values: pd.Series) -> pd.Series:

@@ -74,11 +74,28 @@ def compute_ranges() -> list[str]:
 
 
 @cache
-def nfc_suspect_pattern() -> str:
-    """A regular expression (RE2 syntax) matching any character NFC could change."""
+def _ranges() -> list[tuple[int, int]]:
     ranges = RANGES if unicodedata.unidata_version == UNIDATA_VERSION else compute_ranges()
-    parts = []
+    pairs = []
     for item in ranges:
         first, _, last = item.partition("-")
-        parts.append(f"\\x{{{first}}}" + (f"-\\x{{{last}}}" if last else ""))
+        pairs.append((int(first, 16), int(last or first, 16)))
+    return pairs
+
+
+@cache
+def nfc_suspect_table():
+    """A numpy boolean array over every code point: True for a character NFC could change."""
+    import numpy as np
+
+    table = np.zeros(0x110000, dtype=bool)
+    for first, last in _ranges():
+        table[first : last + 1] = True
+    return table
+
+
+@cache
+def nfc_suspect_pattern() -> str:
+    """A regular expression (RE2 syntax) matching any character NFC could change."""
+    parts = [f"\\x{{{a:x}}}" + (f"-\\x{{{b:x}}}" if b != a else "") for a, b in _ranges()]
     return "[" + "".join(parts) + "]"

@@ -6,14 +6,11 @@ once, precisely, and its rows are not checked further.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .problems import Problem, merge
-
-# Above this many data rows, `frictionless="auto"` leaves the row checks to the vectorised engine:
-# frictionless checks row by row (tens of thousands of rows a second) and loads lookup tables whole.
-FRICTIONLESS_AUTO_ROWS = 100_000
 
 
 @dataclass
@@ -65,58 +62,97 @@ def _names(value) -> list[str]:
     return _as_list(value)
 
 
+def _file_size(resource) -> int:
+    try:
+        return resource.file.stat().st_size
+    except OSError:
+        return 0
+
+
+def _check_table(resource, keep: set[str]):
+    """Read one table and run every check that needs only it; then drop the columns no later
+    check reads. Returns (table, its problems, its date problems: reported later, in order)."""
+    from . import hygiene, pandera_checks, rules
+    from .csvread import read_table
+
+    table = read_table(resource)
+    problems = table.problems + hygiene.hygiene_problems(table)
+    problems += pandera_checks.row_problems(table)
+    dates = rules.date_problems(table)
+    table.slim(keep)
+    return table, problems, dates
+
+
 def validate_package(
     root: Path, sources_dir: Path | None = None, frictionless: str = "auto"
 ) -> Report:
-    """Check everything; `frictionless` is "auto", "always" or "never" for its row checks."""
-    from . import frictionless_check, hygiene, pandera_checks, quotes, rules
-    from .csvread import read_table
+    """Check everything; `frictionless` is "auto", "always" or "never" for its row checks.
+
+    frictionless always checks the descriptor and schemas. Its row checks (row by row, tens of
+    thousands of rows a second, lookup tables loaded whole) run with "always" only: the
+    vectorised engine checks every row, and the test suite keeps the two engines in agreement.
+
+    Tables are checked in parallel threads (pyarrow releases the GIL), the largest first, while
+    frictionless reads the metadata; each is then trimmed to the columns the cross-table checks
+    need, so that a large package never holds every column of every table at once.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from . import frictionless_check, pandera_checks, quotes, rules
     from .package import DESCRIPTOR, load_package
 
     package, problems = load_package(root)
     if package is None:
         return Report(merge(problems))
-    problems += frictionless_check.metadata_problems(package)
-    # A broken descriptor or schema (the package's JSON files) or a missing data file makes
-    # frictionless' own view of the package unreliable: its row checks are then skipped.
-    descriptor_broken = any(p.file.endswith(".json") or p.rule == "missing_file" for p in problems)
-
-    # Each table is read and checked on its own, then trimmed to the columns the cross-table
-    # checks need, so that a large package never holds every column of every table at once.
     needed = _needed_later(package)
-    tables = {}
-    date_problems: list[Problem] = []
-    for resource in package.resources:
-        table = read_table(resource)
-        problems += table.problems
-        problems += hygiene.hygiene_problems(table)
-        problems += pandera_checks.row_problems(table)
-        date_problems += rules.date_problems(table)
-        table.slim(needed.get(resource.name, set()))
-        tables[resource.name] = table
-    rows = {name: len(t) for name, t in tables.items()}
-    report = Report([], rows)
-    problems += pandera_checks.foreign_key_problems(package, tables)
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:
+        metadata = pool.submit(frictionless_check.metadata_problems, package)
+        largest_first = sorted(package.resources, key=_file_size, reverse=True)
+        checked = {
+            r.name: pool.submit(_check_table, r, needed.get(r.name, set())) for r in largest_first
+        }
+        problems += metadata.result()
+        # A broken descriptor or schema (the package's JSON files) or a missing data file makes
+        # frictionless' own view of the package unreliable: its row checks are then skipped.
+        descriptor_broken = any(
+            p.file.endswith(".json") or p.rule == "missing_file" for p in problems
+        )
+        tables = {}
+        date_problems: list[Problem] = []
+        for resource in package.resources:
+            table, table_problems, dates = checked[resource.name].result()
+            tables[resource.name] = table
+            problems += table_problems
+            date_problems += dates
+        rows = {name: len(t) for name, t in tables.items()}
+        report = Report([], rows)
 
-    run_frictionless = frictionless == "always" or (
-        frictionless == "auto" and sum(rows.values()) <= FRICTIONLESS_AUTO_ROWS
-    )
-    if run_frictionless and package.resources and not descriptor_broken:
-        unreadable = {name for name, t in tables.items() if t.arrow is None}
-        problems += frictionless_check.row_problems(package, skip=unreadable)
-        report.notes.append("rows checked by both pandera and frictionless")
-    else:
-        report.notes.append("rows checked by pandera (frictionless row checks skipped)")
+        quote_check = (
+            pool.submit(quotes.quote_problems, tables, sources_dir) if sources_dir else None
+        )
+        positions: dict = {}  # foreign key lookups, reused by the evidence checks
+        problems += pandera_checks.foreign_key_problems(package, tables, positions)
 
-    problems += date_problems
-    problems += rules.citation_problems(package, tables)
+        if frictionless == "always" and package.resources and not descriptor_broken:
+            unreadable = {name for name, t in tables.items() if t.arrow is None}
+            problems += frictionless_check.row_problems(package, skip=unreadable)
+            report.notes.append("rows checked by both pandera and frictionless")
+        else:
+            report.notes.append(
+                "rows checked by pandera; frictionless checked the descriptor and schemas"
+            )
 
-    if sources_dir is None:
-        report.notes.append("quotes not checked: no sources directory (give --sources-dir)")
-    else:
-        quote_problems, checked = quotes.quote_problems(tables, sources_dir)
-        problems += quote_problems
-        report.notes.append(f"quotes checked against {checked} source texts in {sources_dir}")
+        problems += date_problems
+        problems += rules.citation_problems(package, tables, positions)
+
+        if quote_check is None:
+            report.notes.append("quotes not checked: no sources directory (give --sources-dir)")
+        else:
+            quote_problems, checked_texts = quote_check.result()
+            problems += quote_problems
+            report.notes.append(
+                f"quotes checked against {checked_texts} source texts in {sources_dir}"
+            )
     file_order = (
         [DESCRIPTOR]
         + [r.schema_path or DESCRIPTOR for r in package.resources]
