@@ -60,6 +60,11 @@ def combined(values) -> pa.Array:
     return values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
 
 
+def select(values, mask: np.ndarray) -> pa.ChunkedArray:
+    """The values where a numpy mask is true (a filter: much faster than `take` on many chunks)."""
+    return pc.filter(arrow(values), pa.array(mask, pa.bool_()))
+
+
 def take_texts(values, rows: np.ndarray) -> list:
     """The Python values at a few positions."""
     if len(rows) == 0:

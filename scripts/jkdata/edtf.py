@@ -18,8 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columns import arrow, to_numpy_bool
-from .schema import calendar_days, date_days
+from .columns import arrow, select, to_numpy_bool
+from .schema import calendar_days, date_days, days_in_month
 
 PRECISIONS = ("day", "month", "year")  # finest first
 _PART = r"(?P<{p}y>[0-9]{{4}})(?:-(?P<{p}m>[0-9]{{2}})(?:-(?P<{p}d>[0-9]{{2}}))?)?(?P<{p}q>[~?%])?"
@@ -49,10 +49,10 @@ def _part_bounds(parts: pa.StructArray, p: str):
     year, month, day = (_numbers(parts, p + k) for k in "ymd")
     has_month, has_day = month >= 0, day >= 0
     start = calendar_days(year, np.where(has_month, month, 1), np.where(has_day, day, 1))
-    # The last day of the month (or of December for a bare year): the first day of the next one, less one.
-    last_month = calendar_days(year, np.where(has_month, month, 12), 1)
-    next_month = (last_month.astype("datetime64[M]") + 1).astype("datetime64[D]")
-    end = np.where(has_day, start, np.where(np.isnat(last_month), _NAT, next_month - 1))
+    # The last day of the month, or of December for a bare year.
+    last_month = np.where(has_month, month, 12)
+    month_end = calendar_days(year, last_month, days_in_month(year, last_month))
+    end = np.where(has_day, start, np.where(np.isnat(start), _NAT, month_end))
     precision = np.where(has_day, 0, np.where(has_month, 1, 2)).astype(np.int8)
     return start, end, precision
 
@@ -72,23 +72,23 @@ def parse_edtf_arrays(values) -> Parsed:
     )
     if day_shaped.any():
         rows = np.flatnonzero(day_shaped)
-        days = date_days(texts.take(pa.array(rows)))
+        days = date_days(select(texts, day_shaped))
         ok = ~np.isnat(days)
         matched[rows] = True
         usable[rows] = ok
         start[rows] = days
         end[rows] = days
         precision[rows] = np.where(ok, 0, -1)
-    rest = np.flatnonzero(present & ~day_shaped)
-    if len(rest):
-        others = texts.take(pa.array(rest))
-        shaped = to_numpy_bool(pc.match_substring_regex(others, _EDTF), False)
+    others = present & ~day_shaped
+    rows = np.zeros(0, dtype=np.int64)
+    if others.any():
+        rest = np.flatnonzero(others)
+        candidates = select(texts, others)
+        shaped = to_numpy_bool(pc.match_substring_regex(candidates, _EDTF), False)
         rows = rest[shaped]
         matched[rows] = True
-    else:
-        rows = rest
     if len(rows):
-        chunks = pc.extract_regex(texts.take(pa.array(rows)), _EDTF).chunks
+        chunks = pc.extract_regex(pc.filter(candidates, pa.array(shaped)), _EDTF).chunks
         parts = pa.concat_arrays(chunks) if len(chunks) != 1 else chunks[0]
         a_start, a_end, a_precision = _part_bounds(parts, "a")
         is_interval = _numbers(parts, "by") >= 0

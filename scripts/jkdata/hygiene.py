@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columns import take_texts, true_rows
+from .columns import select, take_texts, to_numpy_bool, true_rows
 from .csvread import Table
 from .problems import Problem
 from .unicode_nfc import nfc_suspect_pattern
@@ -47,10 +47,11 @@ def _first_control(value: str) -> str:
 def _not_nfc_rows(values: pa.ChunkedArray) -> np.ndarray:
     """Rows whose text is not NFC. ASCII text is always NFC, and so is text without a character
     that decomposes, reorders or composes (see unicode_nfc); only the rest is normalised."""
-    non_ascii = true_rows(pc.invert(pc.string_is_ascii(values)))
+    mask = to_numpy_bool(pc.invert(pc.string_is_ascii(values)), False)
+    non_ascii = np.flatnonzero(mask)
     if len(non_ascii) == 0:
         return non_ascii
-    candidates = values.take(pa.array(non_ascii))
+    candidates = select(values, mask)
     suspect = true_rows(pc.match_substring_regex(candidates, nfc_suspect_pattern()))
     if len(suspect) == 0:
         return suspect

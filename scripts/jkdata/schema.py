@@ -43,17 +43,48 @@ def false_values(field: dict) -> list[str]:
     return field.get("falseValues", DEFAULT_FALSE)
 
 
+def days_in_month(year, month) -> np.ndarray:
+    year, month = np.asarray(year, dtype=np.int64), np.asarray(month, dtype=np.int64)
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    lengths = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+    return lengths[np.clip(month, 1, 12) - 1] + ((month == 2) & leap)
+
+
+def days_from_civil(year, month, day) -> np.ndarray:
+    """Days since 1970-01-01 of proleptic Gregorian dates, with integer arithmetic only
+    (H. Hinnant's algorithm): numpy's datetime64 unit conversions are far slower."""
+    year, month, day = (np.asarray(v, dtype=np.int64) for v in (year, month, day))
+    year = year - (month <= 2)
+    era = np.floor_divide(year, 400)
+    year_of_era = year - era * 400
+    day_of_year = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    return era * 146097 + day_of_era - 719468
+
+
+def civil_from_days(days) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(year, month, day) of days since 1970-01-01 (the inverse of `days_from_civil`)."""
+    z = np.asarray(days, dtype=np.int64) + 719468
+    era = np.floor_divide(z, 146097)
+    day_of_era = z - era * 146097
+    year_of_era = (
+        day_of_era - day_of_era // 1460 + day_of_era // 36524 - day_of_era // 146096
+    ) // 365
+    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
+    shifted = (5 * day_of_year + 2) // 153
+    day = day_of_year - (153 * shifted + 2) // 5 + 1
+    month = np.where(shifted < 10, shifted + 3, shifted - 9)
+    return year_of_era + era * 400 + (month <= 2), month, day
+
+
 def calendar_days(year, month, day) -> np.ndarray:
     """datetime64[D] from year, month and day numbers; NaT where they make no calendar date
     (year 0, month 13, 30 February). Missing numbers (negative) give NaT too."""
     year, month, day = (np.asarray(v, dtype=np.int64) for v in (year, month, day))
     ok = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
-    months = np.where(ok, (year - 1970) * 12 + (month - 1), 0).astype("datetime64[M]")
-    first = months.astype("datetime64[D]")
-    length = ((months + 1).astype("datetime64[D]") - first).astype(np.int64)
-    ok &= day <= length
-    days = first + np.where(ok, day - 1, 0).astype("timedelta64[D]")
-    return np.where(ok, days, np.datetime64("NaT", "D"))
+    ok &= day <= days_in_month(year, month)
+    days = days_from_civil(np.where(ok, year, 1970), np.where(ok, month, 1), np.where(ok, day, 1))
+    return np.where(ok, days, np.iinfo(np.int64).min).view("datetime64[D]")
 
 
 def _numbers(texts: pa.ChunkedArray, start: int, stop: int) -> np.ndarray:
@@ -80,7 +111,7 @@ def date_days(values) -> np.ndarray:
     days = np.full(len(texts), np.datetime64("NaT", "D"))
     rows = np.flatnonzero(shaped)
     if len(rows):
-        good = texts.take(pa.array(rows))
+        good = pc.filter(texts, pa.array(shaped))
         days[rows] = calendar_days(
             _numbers(good, 0, 4), _numbers(good, 5, 7), _numbers(good, 8, 10)
         )

@@ -7,6 +7,9 @@ once, precisely, and its rows are not checked further.
 from __future__ import annotations
 
 import os
+import sys
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,16 +72,36 @@ def _file_size(resource) -> int:
         return 0
 
 
+_START = time.perf_counter()
+
+
+def _traced(label: str, fn, *args):
+    """Run fn(*args); with JKDATA_TRACE set, say on stderr when it ran and in which thread."""
+    if not os.environ.get("JKDATA_TRACE"):
+        return fn(*args)
+    start = time.perf_counter()
+    try:
+        return fn(*args)
+    finally:
+        end = time.perf_counter()
+        print(
+            f"trace {threading.current_thread().name:<24} {start - _START:7.3f} "
+            f"{end - _START:7.3f} {end - start:7.3f}  {label}",
+            file=sys.stderr,
+        )
+
+
 def _check_table(resource, keep: set[str]):
     """Read one table and run every check that needs only it; then drop the columns no later
     check reads. Returns (table, its problems, its date problems: reported later, in order)."""
     from . import hygiene, pandera_checks, rules
     from .csvread import read_table
 
-    table = read_table(resource)
-    problems = table.problems + hygiene.hygiene_problems(table)
-    problems += pandera_checks.row_problems(table)
-    dates = rules.date_problems(table)
+    name = resource.name
+    table = _traced(f"read {name}", read_table, resource)
+    problems = table.problems + _traced(f"hygiene {name}", hygiene.hygiene_problems, table)
+    problems += _traced(f"types, constraints, keys {name}", pandera_checks.row_problems, table)
+    dates = _traced(f"dates {name}", rules.date_problems, table)
     table.slim(keep)
     return table, problems, dates
 
@@ -106,7 +129,9 @@ def validate_package(
         return Report(merge(problems))
     needed = _needed_later(package)
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:
-        metadata = pool.submit(frictionless_check.metadata_problems, package)
+        metadata = pool.submit(
+            _traced, "frictionless metadata", frictionless_check.metadata_problems, package
+        )
         largest_first = sorted(package.resources, key=_file_size, reverse=True)
         checked = {
             r.name: pool.submit(_check_table, r, needed.get(r.name, set())) for r in largest_first
@@ -128,10 +153,14 @@ def validate_package(
         report = Report([], rows)
 
         quote_check = (
-            pool.submit(quotes.quote_problems, tables, sources_dir) if sources_dir else None
+            pool.submit(_traced, "quotes", quotes.quote_problems, tables, sources_dir)
+            if sources_dir
+            else None
         )
         positions: dict = {}  # foreign key lookups, reused by the evidence checks
-        problems += pandera_checks.foreign_key_problems(package, tables, positions)
+        problems += _traced(
+            "foreign keys", pandera_checks.foreign_key_problems, package, tables, positions
+        )
 
         if frictionless == "always" and package.resources and not descriptor_broken:
             unreadable = {name for name, t in tables.items() if t.arrow is None}
@@ -143,7 +172,7 @@ def validate_package(
             )
 
         problems += date_problems
-        problems += rules.citation_problems(package, tables, positions)
+        problems += _traced("evidence", rules.citation_problems, package, tables, positions)
 
         if quote_check is None:
             report.notes.append("quotes not checked: no sources directory (give --sources-dir)")
