@@ -14,8 +14,6 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-
 EXIT_INVALID = 1
 EXIT_INTERNAL = 3
 
@@ -26,7 +24,7 @@ def _package_dir(path: Path) -> Path:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="jkdata")
+@click.version_option(package_name="jkdata", prog_name="jkdata")
 def cli():
     """Tools for the Japan–South Korea relations data package."""
 

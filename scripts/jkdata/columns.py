@@ -7,10 +7,14 @@ the columns directly and come back to Python only for the few cells that fail.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+if TYPE_CHECKING:  # pandas is imported where a Series is made: reading needs only pyarrow
+    import pandas as pd
 
 
 def arrow(values) -> pa.ChunkedArray:
@@ -19,8 +23,7 @@ def arrow(values) -> pa.ChunkedArray:
         return values
     if isinstance(values, pa.Array):
         return pa.chunked_array([values])
-    if isinstance(values, pd.Series):
-        values = values.array
+    values = getattr(values, "array", values)  # a pandas Series: its extension array
     if hasattr(values, "__arrow_array__"):
         result = values.__arrow_array__()
         return result if isinstance(result, pa.ChunkedArray) else pa.chunked_array([result])
@@ -51,6 +54,8 @@ def to_numpy_bool(mask, fill: bool) -> np.ndarray:
 
 def as_series(mask, index: pd.Index, fill: bool = False) -> pd.Series:
     """A boolean pyarrow column as a plain numpy-backed pandas Series (what pandera expects)."""
+    import pandas as pd
+
     return pd.Series(to_numpy_bool(mask, fill), index=index, copy=False)
 
 
@@ -70,3 +75,30 @@ def take_texts(values, rows: np.ndarray) -> list:
     if len(rows) == 0:
         return []
     return arrow(values).take(pa.array(rows, pa.int64())).to_pylist()
+
+
+def run_starts(values) -> np.ndarray | None:
+    """Where each run of equal values starts, when the column is in non-decreasing order without
+    gaps (as key columns usually are); None otherwise, or when runs would not save work."""
+    values = arrow(values)
+    if values.null_count or len(values) < 1024:
+        return None
+    later, earlier = values[1:], values[:-1]
+    if pc.any(pc.less(later, earlier)).as_py():
+        return None
+    changes = np.flatnonzero(to_numpy_bool(pc.not_equal(later, earlier), False)) + 1
+    if len(changes) > 0.7 * len(values):
+        return None
+    return np.concatenate([[0], changes])
+
+
+def run_values(values, starts: np.ndarray) -> pa.ChunkedArray:
+    """The first value of each run."""
+    mask = np.zeros(len(values), dtype=bool)
+    mask[starts] = True
+    return select(values, mask)
+
+
+def expand_runs(per_run: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
+    """A value per run repeated over the run's rows."""
+    return np.repeat(per_run, np.diff(np.append(starts, length)))

@@ -8,20 +8,24 @@ column is wrong, and still returns the rows when the structure is sound.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import mmap
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .package import Resource
 from .problems import Problem
+
+if TYPE_CHECKING:  # pandas is imported by `Table.frame`: reading and scanning need only pyarrow
+    import pandas as pd
 
 BOM = b"\xef\xbb\xbf"
 _CHUNK = 1 << 24  # bytes scanned at a time by the vectorised checks (bounds their memory)
@@ -47,6 +51,8 @@ class Table:
         if self.arrow is None:
             return None
         if self._frame is None:
+            import pandas as pd
+
             self._frame = self.arrow.to_pandas(types_mapper=pd.ArrowDtype)
         return self._frame
 
@@ -107,13 +113,25 @@ def read_table(resource: Resource) -> Table:
             )
         return Table(resource, None, problems + header_problems)
 
+    # pyarrow parses first (in its own threads, without holding the GIL); the strictness scan
+    # then says whether its lenient reading can be trusted.
+    try:
+        arrow = _read_fast(raw, names)
+    except (pa.ArrowInvalid, ValueError):
+        return _read_strictly(resource, raw, problems)
     sound, suspect_rows = scan_bytes(raw)
-    if sound:
-        try:
-            return Table(resource, _read_fast(raw, names), problems, suspect_rows)
-        except (pa.ArrowInvalid, ValueError):
-            pass
-    return _read_strictly(resource, raw, problems)
+    if not sound:
+        return _read_strictly(resource, raw, problems)
+    _release(raw)
+    return Table(resource, arrow, problems, suspect_rows)
+
+
+def _release(raw) -> None:
+    """Unmap a mapped file now rather than when the garbage collector gets to it: its pages count
+    towards the process' memory until then."""
+    if isinstance(raw, mmap.mmap):
+        with contextlib.suppress(BufferError):  # still exported somewhere: leave it to the GC
+            raw.close()
 
 
 def _read_strictly(resource: Resource, raw: bytes, problems: list[Problem]) -> Table:

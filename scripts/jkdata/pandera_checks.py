@@ -23,7 +23,16 @@ import pandas as pd
 import pyarrow
 import pyarrow.compute as pc
 
-from .columns import arrow, as_series, combined, take_texts, to_numpy_bool, true_rows
+from .columns import (
+    arrow,
+    as_series,
+    combined,
+    expand_runs,
+    run_starts,
+    run_values,
+    take_texts,
+    to_numpy_bool,
+)
 from .csvread import Table
 from .package import Package, Resource, _as_list
 from .problems import Problem
@@ -43,10 +52,17 @@ def _type(values: pd.Series, field: dict) -> pd.Series:
 
 def _pattern(values: pd.Series, pattern: str) -> pd.Series:
     texts = arrow(values)
+    starts = run_starts(texts)  # a sorted column: each distinct value is matched once
+    if starts is not None:
+        ok = _pattern_ok(run_values(texts, starts), pattern)
+        return pd.Series(expand_runs(ok, starts, len(texts)), index=values.index)
+    return pd.Series(_pattern_ok(texts, pattern), index=values.index)
+
+
+def _pattern_ok(texts: pyarrow.ChunkedArray, pattern: str) -> np.ndarray:
     if not _NOT_PORTABLE.search(pattern):
         try:
-            ok = pc.match_substring_regex(texts, f"^(?:{pattern})$")
-            return as_series(ok, values.index, fill=True)
+            return to_numpy_bool(pc.match_substring_regex(texts, f"^(?:{pattern})$"), True)
         except pyarrow.ArrowInvalid:  # RE2 cannot compile it: fall back to Python
             pass
     distinct = pc.unique(texts).drop_null()
@@ -55,7 +71,7 @@ def _pattern(values: pd.Series, pattern: str) -> pd.Series:
     ok = pc.or_kleene(
         pc.is_in(texts, value_set=pyarrow.array(matching, pyarrow.string())), pc.is_null(texts)
     )
-    return as_series(ok, values.index, fill=True)
+    return to_numpy_bool(ok, True)
 
 
 def _enum(values: pd.Series, field: dict, allowed: list) -> pd.Series:
@@ -385,22 +401,40 @@ def foreign_key_problems(
                 multi.append((resource.name, fields, target_name, ref_fields))
 
     missing: dict[tuple[str, tuple, str], np.ndarray] = {}
-    for (target_name, ref_field), referrers in single.items():
+
+    def look_up(target_name: str, ref_field: str, referrers: list[tuple[str, str]]) -> None:
         value_set = combined(tables[target_name].column(ref_field))
         columns = [tables[name].column(field) for name, field in referrers]
+        # A sorted column (a link table in order of its first key) is looked up a run at a time.
+        starts = [run_starts(column) for column in columns]
+        probes = [
+            c if s is None else run_values(c, s) for c, s in zip(columns, starts, strict=True)
+        ]
         found = pc.index_in(
-            pyarrow.chunked_array([c for col in columns for c in col.chunks], pyarrow.string()),
+            pyarrow.chunked_array([c for col in probes for c in col.chunks], pyarrow.string()),
             value_set=value_set,
             skip_nulls=True,
         )
+        found = pc.fill_null(found, -1).to_numpy() if len(found) else np.zeros(0, np.int32)
         offset = 0
-        for (name, field), column in zip(referrers, columns, strict=True):
-            position = found.slice(offset, len(column))
-            offset += len(column)
+        for (name, field), column, probe, start in zip(
+            referrers, columns, probes, starts, strict=True
+        ):
+            position = found[offset : offset + len(probe)]
+            offset += len(probe)
+            if start is not None:
+                position = expand_runs(position, start, len(column))
             if positions is not None:
                 positions[(name, field)] = position
-            bad = pc.and_(pc.is_valid(column), pc.is_null(position))
-            missing[(name, (field,), target_name)] = true_rows(bad)
+            present = to_numpy_bool(pc.is_valid(column), False)
+            missing[(name, (field,), target_name)] = np.flatnonzero(present & (position < 0))
+
+    # The targets are looked up in parallel: pyarrow works without holding the GIL.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for future in [pool.submit(look_up, *key, refs) for key, refs in single.items()]:
+            future.result()
     for name, fields, target_name, ref_fields in multi:
         missing[(name, tuple(fields), target_name)] = _missing_multi(
             [tables[name].column(f) for f in fields],

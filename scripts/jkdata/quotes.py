@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .columns import combined, take_texts
 from .csvread import Table
 from .problems import Problem
 
@@ -103,47 +104,43 @@ def quote_problems(tables: dict[str, Table], sources_dir: Path) -> tuple[list[Pr
     """Returns the problems and how many source texts the quotes were checked against.
 
     Each distinct (source, quote) pair is looked up once in its text; many citations quoting the
-    same sentence cost one search.
+    same passage cost one search.
     """
     sources, citations = tables.get(SOURCES), tables.get(CITATIONS)
     if sources is None or sources.arrow is None or citations is None or citations.arrow is None:
         return [], 0
     texts, problems = load_texts(sources, sources_dir)
-    pairs = pa.table(
-        {"source_id": citations.column("source_id"), "quote": citations.column("quote")}
-    )
-    checked = pc.and_(
-        pc.is_in(pairs["source_id"], value_set=pa.array(list(texts), pa.string())),
-        pc.is_valid(pairs["quote"]),
-    )
-    distinct = (
-        pairs.filter(checked).group_by(["source_id", "quote"], use_threads=False).aggregate([])
-    )
-    missing = [
-        (source_id, quote)
-        for source_id, quote in zip(
-            distinct["source_id"].to_pylist(), distinct["quote"].to_pylist(), strict=True
-        )
-        if quote not in texts[source_id]
+    source_ids = citations.column("source_id")
+    quotes = citations.column("quote")
+    if not texts or len(quotes) == 0:
+        return problems, len(texts)
+    # Each (source, quote) pair as one integer: the source's place among the texts, and the
+    # row where the same quote first appears. Equal pairs are searched for once.
+    names = list(texts)
+    source = pc.index_in(source_ids, value_set=pa.array(names, pa.string()))
+    source = pc.fill_null(source, -1).to_numpy()
+    quote = combined(quotes)
+    first = pc.fill_null(pc.index_in(quote, value_set=quote), -1).to_numpy()
+    checked = (source >= 0) & (first >= 0)
+    key = np.where(checked, first * len(names) + source, -1)
+    keys, rows = np.unique(key, return_index=True)
+    keep = keys >= 0
+    keys, rows = keys[keep], rows[keep]
+    sought = take_texts(quote, rows)
+    bad = [
+        k
+        for k, row, text in zip(keys.tolist(), rows.tolist(), sought, strict=True)
+        if text not in texts[names[source[row]]]
     ]
-    if missing:
-        bad = pa.table(
-            {
-                "source_id": pa.array([s for s, _ in missing], pa.string()),
-                "quote": pa.array([q for _, q in missing], pa.string()),
-                "_bad": pa.array(np.ones(len(missing), dtype=bool)),
-            }
-        )
-        rows = pairs.append_column("_row", pa.array(np.arange(len(pairs))))
-        hits = rows.join(bad, ["source_id", "quote"], join_type="inner")
-        for row in np.sort(hits["_row"].to_numpy()).tolist():
-            source_id = pairs["source_id"][row].as_py()
+    if bad:
+        for row in np.flatnonzero(np.isin(key, np.array(bad, dtype=np.int64))).tolist():
+            source_id = names[source[row]]
             problems.append(
                 Problem(
                     citations.label,
                     row + 2,
                     "quote",
-                    pairs["quote"][row].as_py(),
+                    quote[row].as_py(),
                     "quote_not_found",
                     f"does not appear verbatim in source {source_id}; copy it character for character",
                 )

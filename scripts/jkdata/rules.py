@@ -273,6 +273,8 @@ def _link_problems(
             if citation_ids is None:
                 citation_ids = combined(citations.column("citation_id"))
             position = pc.index_in(table.column("citation_id"), value_set=citation_ids)
+        else:  # row numbers from the foreign key check, -1 where there is none
+            position = pa.array(position, pa.int64(), mask=position < 0)
         subject = pc.take(record_ids, position)
         matches = np.zeros(len(table), dtype=bool)
         for col in linked:

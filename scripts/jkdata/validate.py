@@ -73,6 +73,8 @@ def _file_size(resource) -> int:
 
 
 _START = time.perf_counter()
+_LARGE = 1 << 25  # bytes: a table this large is read and checked two at a time at most
+_LARGE_TABLES = threading.BoundedSemaphore(2)
 
 
 def _traced(label: str, fn, *args):
@@ -93,17 +95,55 @@ def _traced(label: str, fn, *args):
 
 def _check_table(resource, keep: set[str]):
     """Read one table and run every check that needs only it; then drop the columns no later
-    check reads. Returns (table, its problems, its date problems: reported later, in order)."""
+    check reads. Returns (table, its problems, its date problems: reported later, in order).
+
+    At most two large tables are read and checked at once, to bound memory: each holds all its
+    columns (and, while it is read, the file's bytes) until it is trimmed."""
+    large = _file_size(resource) >= _LARGE
+    if large:
+        _LARGE_TABLES.acquire()
+    try:
+        return _check_table_now(resource, keep)
+    finally:
+        if large:
+            _LARGE_TABLES.release()
+
+
+def _check_table_now(resource, keep: set[str]):
     from . import hygiene, pandera_checks, rules
     from .csvread import read_table
 
     name = resource.name
     table = _traced(f"read {name}", read_table, resource)
     problems = table.problems + _traced(f"hygiene {name}", hygiene.hygiene_problems, table)
-    problems += _traced(f"types, constraints, keys {name}", pandera_checks.row_problems, table)
-    dates = _traced(f"dates {name}", rules.date_problems, table)
+    # The date rules run beside the generated checks, in a thread of their own.
+    outcome: dict = {}
+
+    def check_dates() -> None:
+        try:
+            outcome["dates"] = _traced(f"dates {name}", rules.date_problems, table)
+        except BaseException as exc:  # re-raised below, in this thread
+            outcome["error"] = exc
+
+    beside = threading.Thread(target=check_dates, name=f"dates-{name}")
+    beside.start()
+    try:
+        problems += _traced(f"types, constraints, keys {name}", pandera_checks.row_problems, table)
+    finally:
+        beside.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    dates = outcome["dates"]
     table.slim(keep)
+    _release_memory()
     return table, problems, dates
+
+
+def _release_memory() -> None:
+    """Hand memory pyarrow freed back to the system: a large table's columns are done with."""
+    import pyarrow
+
+    pyarrow.default_memory_pool().release_unused()
 
 
 def validate_package(
@@ -128,7 +168,10 @@ def validate_package(
     if package is None:
         return Report(merge(problems))
     needed = _needed_later(package)
-    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:
+    # One thread more than cores: frictionless' metadata check holds the GIL while the tables'
+    # reading and checking mostly run in pyarrow, without it.
+    workers = int(os.environ.get("JKDATA_THREADS", 0)) or max(2, os.cpu_count() or 1) + 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         metadata = pool.submit(
             _traced, "frictionless metadata", frictionless_check.metadata_problems, package
         )
