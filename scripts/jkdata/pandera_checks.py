@@ -14,6 +14,7 @@ which cells do. The checks work on the pyarrow arrays behind the columns (see `c
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -129,15 +130,31 @@ def _codes(column: pyarrow.ChunkedArray) -> tuple[np.ndarray, int]:
             codes = np.concatenate([[0], np.cumsum(changes)])
             return codes, int(codes[-1]) + 1
     values = combined(column)
+    sample = values.slice(0, 1 << 16)
+    if pc.count_distinct(sample, mode="all").as_py() * 4 < len(sample):
+        # Few distinct values (a role, a code, an ID of a small table): a dictionary is cheap.
+        encoded = values.dictionary_encode(null_encoding="encode")
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        return codes, len(encoded.dictionary)
     codes = pc.index_in(values, value_set=values, skip_nulls=False)
     return codes.to_numpy(zero_copy_only=False).astype(np.int64), len(values)
 
 
-def _unique(key: np.ndarray) -> bool:
-    """No integer repeats. Sorting is adaptive: nearly sorted keys (rows kept in key order) are
-    checked in a fraction of the time a hash table takes."""
-    ordered = np.sort(key, kind="stable")
-    return not np.any(ordered[1:] == ordered[:-1])
+def _first_of_codes(key: np.ndarray) -> np.ndarray | None:
+    """For integer codes, the position of each row's first equal code; None when none repeats.
+
+    A stable sort puts equal codes together, first occurrence first. Sorting is adaptive: for
+    nearly sorted keys (rows kept in key order) it takes a fraction of a hash table's time."""
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    same = ordered[1:] == ordered[:-1]
+    if not same.any():
+        return None
+    # Each sorted position's group start, then the row found there.
+    starts = np.where(np.concatenate([[False], same]), 0, np.arange(len(key)))
+    first = np.empty_like(order)
+    first[order] = order[np.maximum.accumulate(starts)]
+    return first
 
 
 def first_occurrence(columns: list) -> np.ndarray | None:
@@ -147,25 +164,25 @@ def first_occurrence(columns: list) -> np.ndarray | None:
     if len(columns[0]) == 0 or _strictly_increasing(columns):
         return None
     if len(columns) == 1:
-        key = combined(columns[0])
-    else:
-        # Each field's codes folded into one integer per row, a field at a time: as soon as the
-        # fields folded so far are unique together, the whole key is.
-        key, size = None, 1
-        for column in columns:
-            codes, width = _codes(column)
-            if key is None:
-                key, size = codes, width
-            else:
-                if size * width >= 1 << 62:  # renumber densely before the product overflows
-                    distinct, key = np.unique(key, return_inverse=True)
-                    size = len(distinct)
-                key, size = key * width + codes, size * width
-            if _unique(key):
-                return None
-        key = pyarrow.array(key)
-    first = pc.index_in(key, value_set=key).to_numpy()
-    return None if np.array_equal(first, np.arange(len(first))) else first
+        values = combined(columns[0])
+        first = pc.index_in(values, value_set=values, skip_nulls=False).to_numpy()
+        return None if np.array_equal(first, np.arange(len(first))) else first.astype(np.int64)
+    # Each field's codes folded into one integer per row, a field at a time: as soon as the
+    # fields folded so far are unique together, the whole key is.
+    key, size = None, 1
+    for column in columns:
+        codes, width = _codes(column)
+        if key is None:
+            key, size = codes, width
+        else:
+            if size * width >= 1 << 62:  # renumber densely before the product overflows
+                distinct, key = np.unique(key, return_inverse=True)
+                size = len(distinct)
+            key, size = key * width + codes, size * width
+        first = _first_of_codes(key)
+        if first is None:
+            return None
+    return first
 
 
 def _first_occurrence_grouped(columns: list) -> np.ndarray | None:
@@ -181,7 +198,14 @@ def _first_occurrence_grouped(columns: list) -> np.ndarray | None:
 # Where each row's key first appears, kept by the key checks when a key repeats, so that the report
 # can say "first in row N" without grouping the table again. pandera hands the checks a copy of
 # the frame, but its columns are the same pyarrow arrays, which identify the key here.
-_REPEATS: dict[tuple[int, ...], tuple[list, np.ndarray]] = {}
+# Kept per thread: a table is checked within one thread, several tables at once.
+_KEPT = threading.local()
+
+
+def _repeats() -> dict[tuple[int, ...], tuple[list, np.ndarray]]:
+    if not hasattr(_KEPT, "repeats"):
+        _KEPT.repeats = {}
+    return _KEPT.repeats
 
 
 def _no_repeats(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
@@ -189,14 +213,14 @@ def _no_repeats(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     first = first_occurrence(arrays)
     if first is None:
         return pd.Series(np.ones(len(frame), dtype=bool), index=frame.index)
-    _REPEATS[tuple(id(a) for a in arrays)] = (arrays, first)
+    _repeats()[tuple(id(a) for a in arrays)] = (arrays, first)
     return pd.Series(first == np.arange(len(first)), index=frame.index)
 
 
 def _first_rows(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """For each row, the spreadsheet row where its key first appears."""
     arrays = [arrow(frame[c]) for c in columns]
-    kept = _REPEATS.pop(tuple(id(a) for a in arrays), None)
+    kept = _repeats().pop(tuple(id(a) for a in arrays), None)
     if kept is not None and all(a is b for a, b in zip(kept[0], arrays, strict=True)):
         return kept[1] + 2
     first = first_occurrence(arrays)
@@ -293,23 +317,49 @@ def to_pandera(resource: Resource):
     )
 
 
-def passes(checks: Plan, frame: pd.DataFrame) -> bool:
-    """Evaluate every check of the plan directly, as pandera would, and say whether all pass.
+def failing_rows(checks: Plan, frame: pd.DataFrame) -> np.ndarray | None:
+    """Evaluate every check of the plan directly, as pandera would: None when all pass, else the
+    rows pandera must see to report every failure (for a repeated key, with its first row).
 
-    This is the fast path: pandera's per-check bookkeeping is only worth paying for a table that
-    fails, to collect its failure cases."""
+    This is the fast path: pandera's bookkeeping costs about a millisecond per column and far more
+    on a large frame with failures, so it runs only on these rows, to collect the failure cases."""
     if list(frame.columns) != list(checks.columns):
-        return False
+        return np.arange(len(frame))
+    bad = np.zeros(len(frame), dtype=bool)
+
+    def repeats(first: np.ndarray | None) -> None:
+        if first is not None:
+            again = first != np.arange(len(first))
+            bad[again] = True
+            bad[first[again]] = True
+
     for name, column in checks.columns.items():
         values = frame[name]
-        if not column.nullable and values.isna().any():
-            return False
-        if column.unique and first_occurrence([values]) is not None:
-            return False
+        if not column.nullable:
+            bad |= to_numpy_bool(pc.is_null(arrow(values)), False)
+        if column.unique:
+            repeats(first_occurrence([values]))
         for _, fn in column.checks:
-            if not fn(values).all():
-                return False
-    return all(fn(frame).all() for _, fn in checks.frame_checks)
+            ok = fn(values).to_numpy(dtype=bool, na_value=True)
+            if not ok.all():
+                bad |= ~ok
+    for _, fn in checks.frame_checks:
+        fn(frame)  # the key checks keep where each key first appears (see _repeats)
+    for key in _key_checks(checks):
+        repeats(_kept_repeats(frame, key))
+    return np.flatnonzero(bad) if bad.any() else None
+
+
+def _key_checks(checks: Plan) -> list[list[str]]:
+    return [fn.keywords["columns"] for _, fn in checks.frame_checks]
+
+
+def _kept_repeats(frame: pd.DataFrame, columns: list[str]) -> np.ndarray | None:
+    arrays = [arrow(frame[c]) for c in columns]
+    kept = _repeats().get(tuple(id(a) for a in arrays))
+    if kept is not None and all(a is b for a, b in zip(kept[0], arrays, strict=True)):
+        return kept[1]
+    return None
 
 
 _PANDERA_RULES = {"not_nullable": "required", "field_uniqueness": "unique"}
@@ -320,12 +370,21 @@ def row_problems(table: Table) -> list[Problem]:
     resource, frame = table.resource, table.frame
     if frame is None:
         return []
-    if passes(plan(resource), frame):
+    _repeats().clear()
+    try:
+        return _row_problems(table, resource, frame)
+    finally:
+        _repeats().clear()
+
+
+def _row_problems(table: Table, resource: Resource, frame: pd.DataFrame) -> list[Problem]:
+    rows = failing_rows(plan(resource), frame)
+    if rows is None:
         return []
     import pandera.errors
 
-    try:
-        to_pandera(resource).validate(frame, lazy=True)
+    try:  # the index keeps the rows' places in the whole table
+        to_pandera(resource).validate(frame.iloc[rows], lazy=True)
         return []
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases

@@ -99,10 +99,17 @@ _DAY_ONE = -719162  # 0001-01-01 in days since 1970-01-01: Python's (and frictio
 def date_days(values) -> np.ndarray:
     """YYYY-MM-DD text to datetime64[D]; anything else (including 2025-02-30) becomes NaT."""
     texts = arrow(values)
+    if texts.num_chunks > 1:  # chunk by chunk: a bad date costs the slow path in its chunk only
+        parts = [_date_days(chunk) for chunk in texts.chunks]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype="datetime64[D]")
+    return _date_days(texts.chunk(0) if texts.num_chunks else pa.array([], pa.string()))
+
+
+def _date_days(texts: pa.Array) -> np.ndarray:
     try:  # pyarrow's parser is as strict as ours except for year 0; usually every date is good
         days = pc.cast(texts, pa.date32())
         if days.null_count == len(days) or pc.min(days).cast(pa.int32()).as_py() >= _DAY_ONE:
-            return days.to_numpy() if days.null_count == 0 else _with_nat(days)
+            return days.to_numpy(zero_copy_only=False).astype("datetime64[D]")
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
     shaped = to_numpy_bool(
@@ -116,10 +123,6 @@ def date_days(values) -> np.ndarray:
             _numbers(good, 0, 4), _numbers(good, 5, 7), _numbers(good, 8, 10)
         )
     return days
-
-
-def _with_nat(days: pa.ChunkedArray) -> np.ndarray:
-    return days.to_numpy(zero_copy_only=False).astype("datetime64[D]")
 
 
 def parse_dates(values: pd.Series) -> pd.Series:
