@@ -102,3 +102,30 @@ def run_values(values, starts: np.ndarray) -> pa.ChunkedArray:
 def expand_runs(per_run: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
     """A value per run repeated over the run's rows."""
     return np.repeat(per_run, np.diff(np.append(starts, length)))
+
+
+class Inline:
+    """A stand-in for a thread pool that runs each task at once in the calling thread: for small
+    packages, where threads only add switching between GIL-bound Python."""
+
+    def submit(self, fn, *args, **kwargs):
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # handed to whoever asks for the result
+            future.set_exception(exc)
+        return future
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+def executor(parallel: bool, workers: int):
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=workers) if parallel else Inline()

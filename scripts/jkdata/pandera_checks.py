@@ -5,10 +5,11 @@ unchecked and ignores foreign keys. Here every column stays raw text and each Ta
 becomes a named, vectorised check, so a failure carries the original cell. Checks are named by
 our rule codes (see `schema.rule_message`); primary and unique keys are frame-level checks.
 
-`plan` lists the checks; `to_pandera` turns them into a `DataFrameSchema`. `row_problems` first
-evaluates the same check functions directly (`passes`): pandera's bookkeeping costs about a
-millisecond per column, so pandera itself only runs on a table that fails, to collect exactly
-which cells do. The checks work on the pyarrow arrays behind the columns (see `columns`).
+`plan` lists the checks; `to_pandera` turns them into a `DataFrameSchema`. `row_problems`
+evaluates the same check functions directly on the pyarrow arrays behind the columns (see
+`columns`), because pandera's bookkeeping costs about a millisecond per column on a valid table
+and far more on a large table with failures; `pandera_row_problems` runs the pandera schema
+itself, and the tests require both to report the same problems, in the same order.
 """
 
 from __future__ import annotations
@@ -28,11 +29,13 @@ from .columns import (
     arrow,
     as_series,
     combined,
+    executor,
     expand_runs,
     run_starts,
     run_values,
     take_texts,
     to_numpy_bool,
+    true_rows,
 )
 from .csvread import Table
 from .package import Package, Resource, _as_list
@@ -317,43 +320,6 @@ def to_pandera(resource: Resource):
     )
 
 
-def failing_rows(checks: Plan, frame: pd.DataFrame) -> np.ndarray | None:
-    """Evaluate every check of the plan directly, as pandera would: None when all pass, else the
-    rows pandera must see to report every failure (for a repeated key, with its first row).
-
-    This is the fast path: pandera's bookkeeping costs about a millisecond per column and far more
-    on a large frame with failures, so it runs only on these rows, to collect the failure cases."""
-    if list(frame.columns) != list(checks.columns):
-        return np.arange(len(frame))
-    bad = np.zeros(len(frame), dtype=bool)
-
-    def repeats(first: np.ndarray | None) -> None:
-        if first is not None:
-            again = first != np.arange(len(first))
-            bad[again] = True
-            bad[first[again]] = True
-
-    for name, column in checks.columns.items():
-        values = frame[name]
-        if not column.nullable:
-            bad |= to_numpy_bool(pc.is_null(arrow(values)), False)
-        if column.unique:
-            repeats(first_occurrence([values]))
-        for _, fn in column.checks:
-            ok = fn(values).to_numpy(dtype=bool, na_value=True)
-            if not ok.all():
-                bad |= ~ok
-    for _, fn in checks.frame_checks:
-        fn(frame)  # the key checks keep where each key first appears (see _repeats)
-    for key in _key_checks(checks):
-        repeats(_kept_repeats(frame, key))
-    return np.flatnonzero(bad) if bad.any() else None
-
-
-def _key_checks(checks: Plan) -> list[list[str]]:
-    return [fn.keywords["columns"] for _, fn in checks.frame_checks]
-
-
 def _kept_repeats(frame: pd.DataFrame, columns: list[str]) -> np.ndarray | None:
     arrays = [arrow(frame[c]) for c in columns]
     kept = _repeats().get(tuple(id(a) for a in arrays))
@@ -366,30 +332,94 @@ _PANDERA_RULES = {"not_nullable": "required", "field_uniqueness": "unique"}
 
 
 def row_problems(table: Table) -> list[Problem]:
-    """Run the generated pandera schema on one table and turn its failure cases into problems."""
+    """The generated checks on one table, evaluated directly; a problem for each failing cell.
+
+    They are the checks of the pandera schema `to_pandera` builds, and report what pandera
+    reports (`pandera_row_problems`, which the tests compare), without pandera's bookkeeping."""
     resource, frame = table.resource, table.frame
     if frame is None:
         return []
     _repeats().clear()
     try:
-        return _row_problems(table, resource, frame)
+        checks = plan(resource)
+        if list(frame.columns) != list(checks.columns):
+            return []  # the header check reports it; rows cannot be matched to fields
+        return _direct_problems(table, resource, frame, checks)
     finally:
         _repeats().clear()
 
 
-def _row_problems(table: Table, resource: Resource, frame: pd.DataFrame) -> list[Problem]:
-    rows = failing_rows(plan(resource), frame)
-    if rows is None:
-        return []
+def _direct_problems(
+    table: Table, resource: Resource, frame: pd.DataFrame, checks: Plan
+) -> list[Problem]:
+    problems: dict[tuple, Problem] = {}
+
+    def report(rows, column: str, values, rule: str, field, detail=lambda row: "") -> None:
+        texts = [None] * len(rows) if values is None else take_texts(values, rows)
+        for row, value in zip(rows.tolist(), texts, strict=True):
+            message = rule_message(rule, field, resource, detail(row))
+            problem = Problem(table.label, row + 2, column, value, rule, message)
+            problems.setdefault(problem.key, problem)
+
+    # In the order pandera reports them: the key checks, then column by column.
+    for check, fn in checks.frame_checks:
+        key = fn.keywords["columns"]
+        fn(frame)
+        first = _kept_repeats(frame, key)
+        if first is None:
+            continue
+        again = np.flatnonzero(first != np.arange(len(first)))
+        joined = [take_texts(arrow(frame[c]), again) for c in key]
+        rule = "primary_key" if check == "primary_key" else "unique_key"
+        for i, row in enumerate(again.tolist()):
+            value = _KEY_SEPARATOR.join("" if v[i] is None else str(v[i]) for v in joined)
+            detail = f" (first in row {first[row] + 2})"
+            problem = Problem(
+                table.label,
+                row + 2,
+                ",".join(key),
+                value,
+                rule,
+                rule_message(rule, None, resource, detail),
+            )
+            problems.setdefault(problem.key, problem)
+    for name, column in checks.columns.items():
+        values, field = frame[name], resource.field(name)
+        if not column.nullable:
+            report(true_rows(pc.is_null(arrow(values))), name, None, "required", field)
+        if column.unique:
+            first = first_occurrence([values])
+            if first is not None:
+                again = np.flatnonzero(first != np.arange(len(first)))
+                report(again, name, arrow(values), "unique", field, _first_in(first))
+        for rule, fn in column.checks:
+            ok = fn(values).to_numpy(dtype=bool, na_value=True)
+            if not ok.all():
+                report(np.flatnonzero(~ok), name, arrow(values), rule, field)
+    return list(problems.values())
+
+
+def _first_in(first: np.ndarray):
+    return lambda row: f" (first in row {first[row] + 2})"
+
+
+def pandera_row_problems(table: Table) -> list[Problem]:
+    """The same as `row_problems`, by running the pandera schema itself (slower: for tests)."""
     import pandera.errors
 
-    try:  # the index keeps the rows' places in the whole table
-        to_pandera(resource).validate(frame.iloc[rows], lazy=True)
+    resource, frame = table.resource, table.frame
+    if frame is None:
+        return []
+    _repeats().clear()
+    try:
+        to_pandera(resource).validate(frame, lazy=True)
         return []
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases
+    finally:
+        _repeats().clear()
     problems: dict[tuple, Problem] = {}
-    first_rows: dict[str, pd.Series] = {}
+    first_rows: dict[str, np.ndarray] = {}
     for case in cases.itertuples(index=False):
         check = str(case.check)
         index = case.index
@@ -430,7 +460,10 @@ def _row_problems(table: Table, resource: Resource, frame: pd.DataFrame) -> list
 
 
 def foreign_key_problems(
-    package: Package, tables: dict[str, Table], positions: dict | None = None
+    package: Package,
+    tables: dict[str, Table],
+    positions: dict | None = None,
+    parallel: bool = False,
 ) -> list[Problem]:
     """Every foreign key value must exist in the referenced table (vectorised with pyarrow).
 
@@ -489,9 +522,7 @@ def foreign_key_problems(
             missing[(name, (field,), target_name)] = np.flatnonzero(present & (position < 0))
 
     # The targets are looked up in parallel: pyarrow works without holding the GIL.
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with executor(parallel, 2) as pool:
         for future in [pool.submit(look_up, *key, refs) for key, refs in single.items()]:
             future.result()
     for name, fields, target_name, ref_fields in multi:

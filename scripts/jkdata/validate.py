@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .columns import executor
 from .problems import Problem, merge
 
 
@@ -73,6 +74,7 @@ def _file_size(resource) -> int:
 
 
 _START = time.perf_counter()
+_PARALLEL_FROM = 1 << 25  # bytes of CSV: a smaller package is checked in one thread
 _LARGE = 1 << 25  # bytes: a table this large is read and checked two at a time at most
 _LARGE_TABLES = threading.BoundedSemaphore(2)
 
@@ -93,7 +95,7 @@ def _traced(label: str, fn, *args):
         )
 
 
-def _check_table(resource, keep: set[str]):
+def _check_table(resource, keep: set[str], parallel: bool = True):
     """Read one table and run every check that needs only it; then drop the columns no later
     check reads. Returns (table, its problems, its date problems: reported later, in order).
 
@@ -103,13 +105,13 @@ def _check_table(resource, keep: set[str]):
     if large:
         _LARGE_TABLES.acquire()
     try:
-        return _check_table_now(resource, keep)
+        return _check_table_now(resource, keep, parallel)
     finally:
         if large:
             _LARGE_TABLES.release()
 
 
-def _check_table_now(resource, keep: set[str]):
+def _check_table_now(resource, keep: set[str], parallel: bool):
     from . import hygiene, pandera_checks, rules
     from .csvread import read_table
 
@@ -117,23 +119,10 @@ def _check_table_now(resource, keep: set[str]):
     table = _traced(f"read {name}", read_table, resource)
     problems = table.problems + _traced(f"hygiene {name}", hygiene.hygiene_problems, table)
     # The date rules run beside the generated checks, in a thread of their own.
-    outcome: dict = {}
-
-    def check_dates() -> None:
-        try:
-            outcome["dates"] = _traced(f"dates {name}", rules.date_problems, table)
-        except BaseException as exc:  # re-raised below, in this thread
-            outcome["error"] = exc
-
-    beside = threading.Thread(target=check_dates, name=f"dates-{name}")
-    beside.start()
-    try:
+    with executor(parallel, 1) as pool:
+        dates = pool.submit(_traced, f"dates {name}", rules.date_problems, table)
         problems += _traced(f"types, constraints, keys {name}", pandera_checks.row_problems, table)
-    finally:
-        beside.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    dates = outcome["dates"]
+        dates = dates.result()
     table.slim(keep)
     _release_memory()
     return table, problems, dates
@@ -159,8 +148,6 @@ def validate_package(
     frictionless reads the metadata; each is then trimmed to the columns the cross-table checks
     need, so that a large package never holds every column of every table at once.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     from . import frictionless_check, pandera_checks, quotes, rules
     from .package import DESCRIPTOR, load_package
 
@@ -171,13 +158,15 @@ def validate_package(
     # One thread more than cores: frictionless' metadata check holds the GIL while the tables'
     # reading and checking mostly run in pyarrow, without it.
     workers = int(os.environ.get("JKDATA_THREADS", 0)) or max(2, os.cpu_count() or 1) + 1
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    parallel = workers > 1 and sum(_file_size(r) for r in package.resources) >= _PARALLEL_FROM
+    with executor(parallel, workers) as pool:
         metadata = pool.submit(
             _traced, "frictionless metadata", frictionless_check.metadata_problems, package
         )
         largest_first = sorted(package.resources, key=_file_size, reverse=True)
         checked = {
-            r.name: pool.submit(_check_table, r, needed.get(r.name, set())) for r in largest_first
+            r.name: pool.submit(_check_table, r, needed.get(r.name, set()), parallel)
+            for r in largest_first
         }
         problems += metadata.result()
         # A broken descriptor or schema (the package's JSON files) or a missing data file makes
@@ -202,7 +191,12 @@ def validate_package(
         )
         positions: dict = {}  # foreign key lookups, reused by the evidence checks
         problems += _traced(
-            "foreign keys", pandera_checks.foreign_key_problems, package, tables, positions
+            "foreign keys",
+            pandera_checks.foreign_key_problems,
+            package,
+            tables,
+            positions,
+            parallel,
         )
 
         if frictionless == "always" and package.resources and not descriptor_broken:
