@@ -129,3 +129,26 @@ def executor(parallel: bool, workers: int):
     from concurrent.futures import ThreadPoolExecutor
 
     return ThreadPoolExecutor(max_workers=workers) if parallel else Inline()
+
+
+def codes_of(column) -> tuple[np.ndarray, int]:
+    """Integer codes for a column's values (equal values, equal codes) and an upper bound.
+
+    A column in non-decreasing order (usual for the first key field) is coded by counting value
+    changes; any other by the position where each value first appears (one hash lookup)."""
+    column = arrow(column)
+    if column.null_count == 0 and len(column) > 1:
+        later, earlier = column[1:], column[:-1]
+        if not pc.any(pc.less(later, earlier)).as_py():
+            changes = to_numpy_bool(pc.not_equal(later, earlier), False)
+            codes = np.concatenate([[0], np.cumsum(changes)])
+            return codes, int(codes[-1]) + 1
+    values = combined(column)
+    sample = values.slice(0, 1 << 16)
+    if pc.count_distinct(sample, mode="all").as_py() * 4 < len(sample):
+        # Few distinct values (a role, a code, an ID of a small table): a dictionary is cheap.
+        encoded = values.dictionary_encode(null_encoding="encode")
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        return codes, len(encoded.dictionary)
+    codes = pc.index_in(values, value_set=values, skip_nulls=False)
+    return codes.to_numpy(zero_copy_only=False).astype(np.int64), len(values)

@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 from .columns import (
     arrow,
     as_series,
+    codes_of,
     combined,
     executor,
     expand_runs,
@@ -121,28 +122,6 @@ def _strictly_increasing(columns: list[pyarrow.ChunkedArray]) -> bool:
     return bool(decided.all())
 
 
-def _codes(column: pyarrow.ChunkedArray) -> tuple[np.ndarray, int]:
-    """Integer codes for a column's values (equal values, equal codes) and an upper bound.
-
-    A column in non-decreasing order (usual for the first key field) is coded by counting value
-    changes; any other by the position where each value first appears (one hash lookup)."""
-    if column.null_count == 0 and len(column) > 1:
-        later, earlier = column[1:], column[:-1]
-        if not pc.any(pc.less(later, earlier)).as_py():
-            changes = to_numpy_bool(pc.not_equal(later, earlier), False)
-            codes = np.concatenate([[0], np.cumsum(changes)])
-            return codes, int(codes[-1]) + 1
-    values = combined(column)
-    sample = values.slice(0, 1 << 16)
-    if pc.count_distinct(sample, mode="all").as_py() * 4 < len(sample):
-        # Few distinct values (a role, a code, an ID of a small table): a dictionary is cheap.
-        encoded = values.dictionary_encode(null_encoding="encode")
-        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        return codes, len(encoded.dictionary)
-    codes = pc.index_in(values, value_set=values, skip_nulls=False)
-    return codes.to_numpy(zero_copy_only=False).astype(np.int64), len(values)
-
-
 def _first_of_codes(key: np.ndarray) -> np.ndarray | None:
     """For integer codes, the position of each row's first equal code; None when none repeats.
 
@@ -174,7 +153,7 @@ def first_occurrence(columns: list) -> np.ndarray | None:
     # fields folded so far are unique together, the whole key is.
     key, size = None, 1
     for column in columns:
-        codes, width = _codes(column)
+        codes, width = codes_of(column)
         if key is None:
             key, size = codes, width
         else:

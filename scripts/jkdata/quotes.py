@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columns import combined, take_texts
+from .columns import codes_of, combined, take_texts, to_numpy_bool
 from .csvread import Table
 from .problems import Problem
 
@@ -120,9 +120,9 @@ def quote_problems(tables: dict[str, Table], sources_dir: Path) -> tuple[list[Pr
     source = pc.index_in(source_ids, value_set=pa.array(names, pa.string()))
     source = pc.fill_null(source, -1).to_numpy()
     quote = combined(quotes)
-    first = pc.fill_null(pc.index_in(quote, value_set=quote), -1).to_numpy()
-    checked = (source >= 0) & (first >= 0)
-    key = np.where(checked, first * len(names) + source, -1)
+    codes, _ = codes_of(quote)
+    checked = (source >= 0) & to_numpy_bool(pc.is_valid(quote), False)
+    key = np.where(checked, codes * len(names) + source, -1)
     keys, rows = np.unique(key, return_index=True)
     keep = keys >= 0
     keys, rows = keys[keep], rows[keep]

@@ -202,10 +202,10 @@ def validate_package(
         if frictionless == "always" and package.resources and not descriptor_broken:
             unreadable = {name for name, t in tables.items() if t.arrow is None}
             problems += frictionless_check.row_problems(package, skip=unreadable)
-            report.notes.append("rows checked by both pandera and frictionless")
+            report.notes.append("rows checked by both the vectorised checks and frictionless")
         else:
             report.notes.append(
-                "rows checked by pandera; frictionless checked the descriptor and schemas"
+                "rows checked by the vectorised checks; frictionless checked the descriptor and schemas"
             )
 
         problems += date_problems
