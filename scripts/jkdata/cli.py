@@ -54,7 +54,8 @@ def cli():
     type=click.Choice(["auto", "always", "never"]),
     default="auto",
     show_default=True,
-    help="Also check every row with frictionless (auto: for packages up to 100,000 rows).",
+    help="frictionless always checks the descriptor and schemas; 'always' also checks every "
+    "row with it, as a second engine (slow: row by row). auto: rows by the vectorised checks.",
 )
 def validate(package_dir: Path, sources_dir: Path | None, output_format: str, frictionless: str):
     """Validate the data package in PACKAGE_DIR (default: the current directory).
@@ -178,8 +179,9 @@ def main() -> None:
             code = 1
     else:
         code = 0
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing left to say
+            stream.flush()
     os._exit(code)
 
 

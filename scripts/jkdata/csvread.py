@@ -190,7 +190,7 @@ def _map(path) -> bytes | mmap.mmap:
     """The file's bytes: small files read, large ones mapped into memory (read-only, pages loaded
     up front), which spares a copy of hundreds of megabytes and its page faults."""
     size = path.stat().st_size
-    if size < _MAP_AT_LEAST:
+    if size < _MAP_AT_LEAST or not hasattr(mmap, "MAP_SHARED"):  # small, or not a POSIX system
         return path.read_bytes()
     with path.open("rb") as handle:
         flags = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)

@@ -167,16 +167,6 @@ def first_occurrence(columns: list) -> np.ndarray | None:
     return first
 
 
-def _first_occurrence_grouped(columns: list) -> np.ndarray | None:
-    frame = pd.DataFrame(
-        {i: c.to_pandas(types_mapper=pd.ArrowDtype) for i, c in enumerate(columns)}
-    )
-    labels = pd.Series(np.arange(len(frame)), index=frame.index)
-    first = labels.groupby([frame[c] for c in frame], dropna=False, sort=False).transform("min")
-    first = first.to_numpy()
-    return None if np.array_equal(first, np.arange(len(first))) else first
-
-
 # Where each row's key first appears, kept by the key checks when a key repeats, so that the report
 # can say "first in row N" without grouping the table again. pandera hands the checks a copy of
 # the frame, but its columns are the same pyarrow arrays, which identify the key here.
