@@ -194,107 +194,110 @@ def citation_problems(
     `positions` may hold, from the foreign key checks, the citation row each link's citation_id
     refers to; they are looked up here otherwise.
     """
-    citations = tables.get(CITATIONS)
-    if citations is None or citations.arrow is None:
-        return []
     problems = []
-    table_names = citations.column("table_name")
-    record_ids = citations.column("record_id")
     for name in cited_tables(package):
-        table = tables.get(name)
-        if table is None or table.arrow is None or not table.resource.primary_key:
-            continue
-        id_field = table.resource.primary_key[0]
-        ids = table.column(id_field)
-        about_mask = to_numpy_bool(pc.equal(table_names, name), False)
-        about = np.flatnonzero(about_mask)
-        cited = select(record_ids, about_mask)
-        # One lookup of this table's citations among its IDs answers both questions.
-        found = pc.index_in(cited, value_set=combined(ids), skip_nulls=True)
-        covered = np.zeros(len(ids), dtype=bool)
-        hits = pc.drop_null(found)
-        if len(hits):
-            covered[hits.to_numpy()] = True
-        # An ID written twice counts as covered when either copy is (the ID repeats: a key error).
-        missing = np.flatnonzero(to_numpy_bool(pc.is_valid(ids), False) & ~covered)
-        if len(missing):
-            candidates = ids.take(pa.array(missing))
-            missing = missing[
-                ~to_numpy_bool(pc.is_in(candidates, value_set=combined(cited)), False)
-            ]
-            for row, value in zip(missing.tolist(), take_texts(ids, missing), strict=True):
-                problems.append(
-                    Problem(
-                        table.label,
-                        row + 2,
-                        id_field,
-                        value,
-                        "citation_missing",
-                        f"has no evidence: add a row to {citations.label} quoting a source",
-                    )
-                )
-        stray = about[to_numpy_bool(pc.and_(pc.is_valid(cited), pc.is_null(found)), False)]
-        for row, value in zip(stray.tolist(), take_texts(record_ids, stray), strict=True):
-            problems.append(
-                Problem(
-                    citations.label,
-                    row + 2,
-                    "record_id",
-                    value,
-                    "citation_target",
-                    f"{name} has no record with this ID",
-                )
-            )
-    problems += _link_problems(package, tables, citations, positions or {})
+        problems += coverage_problems(tables, name)
+    for resource in package.resources:
+        problems += link_problems(package, tables, resource.name, positions or {})
     return problems
 
 
-def _link_problems(
-    package: Package, tables: dict[str, Table], citations: Table, positions: dict
-) -> list[Problem]:
-    """A link row's citation must be evidence about one of the records the row links."""
-    citation_ids = None
-    record_ids = combined(citations.column("record_id"))
+def coverage_problems(tables: dict[str, Table], name: str) -> list[Problem]:
+    """Every record of one cited table has a citation, and every citation of it a record."""
+    citations = tables.get(CITATIONS)
+    table = tables.get(name)
+    if citations is None or citations.arrow is None:
+        return []
+    if table is None or table.arrow is None or not table.resource.primary_key:
+        return []
     problems = []
-    for resource in package.resources:
-        table = tables.get(resource.name)
-        if resource.name == CITATIONS or table is None or table.arrow is None:
-            continue
-        if "citation_id" not in resource.field_names:
-            continue
-        linked = [
-            fk["fields"][0]
-            for fk in resource.foreign_keys
-            if fk["reference"].get("resource") not in (None, CITATIONS) and len(fk["fields"]) == 1
-        ]
-        # What each row's citation is about (the first citation with that ID, as a lookup would).
-        position = positions.get((resource.name, "citation_id"))
-        if position is None:
-            if citation_ids is None:
-                citation_ids = combined(citations.column("citation_id"))
-            position = pc.index_in(table.column("citation_id"), value_set=citation_ids)
-        else:  # row numbers from the foreign key check, -1 where there is none
-            position = pa.array(position, pa.int64(), mask=position < 0)
-        subject = pc.take(record_ids, position)
-        matches = np.zeros(len(table), dtype=bool)
-        for col in linked:
-            matches |= to_numpy_bool(pc.equal(subject, table.column(col)), False)
-        rows = np.flatnonzero(to_numpy_bool(pc.is_valid(subject), False) & ~matches)
-        if len(rows) == 0:
-            continue
-        subjects = take_texts(subject, rows)
-        cited = take_texts(table.column("citation_id"), rows)
-        links = [take_texts(table.column(col), rows) for col in linked]
-        for i, row in enumerate(rows.tolist()):
-            ids = ", ".join(str(values[i]) for values in links)
+    record_ids = citations.column("record_id")
+    id_field = table.resource.primary_key[0]
+    ids = table.column(id_field)
+    about_mask = to_numpy_bool(pc.equal(citations.column("table_name"), name), False)
+    about = np.flatnonzero(about_mask)
+    cited = select(record_ids, about_mask)
+    # One lookup of this table's citations among its IDs answers both questions.
+    found = pc.index_in(cited, value_set=combined(ids), skip_nulls=True)
+    covered = np.zeros(len(ids), dtype=bool)
+    hits = pc.drop_null(found)
+    if len(hits):
+        covered[hits.to_numpy()] = True
+    # An ID written twice counts as covered when either copy is (the ID repeats: a key error).
+    missing = np.flatnonzero(to_numpy_bool(pc.is_valid(ids), False) & ~covered)
+    if len(missing):
+        candidates = ids.take(pa.array(missing))
+        missing = missing[~to_numpy_bool(pc.is_in(candidates, value_set=combined(cited)), False)]
+        for row, value in zip(missing.tolist(), take_texts(ids, missing), strict=True):
             problems.append(
                 Problem(
                     table.label,
                     row + 2,
-                    "citation_id",
-                    cited[i],
-                    "link_citation",
-                    f"cites evidence about {subjects[i]}, not about a record this row links ({ids})",
+                    id_field,
+                    value,
+                    "citation_missing",
+                    f"has no evidence: add a row to {citations.label} quoting a source",
                 )
             )
+    stray = about[to_numpy_bool(pc.and_(pc.is_valid(cited), pc.is_null(found)), False)]
+    for row, value in zip(stray.tolist(), take_texts(record_ids, stray), strict=True):
+        problems.append(
+            Problem(
+                citations.label,
+                row + 2,
+                "record_id",
+                value,
+                "citation_target",
+                f"{name} has no record with this ID",
+            )
+        )
+    return problems
+
+
+def link_problems(
+    package: Package, tables: dict[str, Table], name: str, positions: dict
+) -> list[Problem]:
+    """A link row's citation must be evidence about one of the records the row links."""
+    citations, table = tables.get(CITATIONS), tables.get(name)
+    resource = package.resource(name)
+    if citations is None or citations.arrow is None or name == CITATIONS:
+        return []
+    if table is None or table.arrow is None or "citation_id" not in resource.field_names:
+        return []
+    linked = [
+        fk["fields"][0]
+        for fk in resource.foreign_keys
+        if fk["reference"].get("resource") not in (None, CITATIONS) and len(fk["fields"]) == 1
+    ]
+    record_ids = combined(citations.column("record_id"))
+    # What each row's citation is about (the first citation with that ID, as a lookup would).
+    position = positions.get((name, "citation_id"))
+    if position is None:
+        citation_ids = combined(citations.column("citation_id"))
+        position = pc.index_in(table.column("citation_id"), value_set=citation_ids)
+    else:  # row numbers from the foreign key check, -1 where there is none
+        position = pa.array(position, pa.int64(), mask=position < 0)
+    subject = pc.take(record_ids, position)
+    matches = np.zeros(len(table), dtype=bool)
+    for col in linked:
+        matches |= to_numpy_bool(pc.equal(subject, table.column(col)), False)
+    rows = np.flatnonzero(to_numpy_bool(pc.is_valid(subject), False) & ~matches)
+    if len(rows) == 0:
+        return []
+    subjects = take_texts(subject, rows)
+    cited = take_texts(table.column("citation_id"), rows)
+    links = [take_texts(table.column(col), rows) for col in linked]
+    problems = []
+    for i, row in enumerate(rows.tolist()):
+        ids = ", ".join(str(values[i]) for values in links)
+        problems.append(
+            Problem(
+                table.label,
+                row + 2,
+                "citation_id",
+                cited[i],
+                "link_citation",
+                f"cites evidence about {subjects[i]}, not about a record this row links ({ids})",
+            )
+        )
     return problems

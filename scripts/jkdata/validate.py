@@ -1,7 +1,11 @@
 """Validate a whole package: descriptor, structure, hygiene, types and keys, cross-table rules, evidence.
 
 Order matters only for what can be checked at all: a file that cannot be parsed as CSV is reported
-once, precisely, and its rows are not checked further.
+once, precisely, and its rows are not checked further. Problems are reported in the same order
+however the work was scheduled.
+
+Environment: JKDATA_TRACE=1 prints when each step ran and how long it took (on stderr);
+JKDATA_THREADS=N sets the number of worker threads (default: cores + 1; 1 checks serially).
 """
 
 from __future__ import annotations
@@ -146,8 +150,12 @@ def validate_package(
 
     Tables are checked in parallel threads (pyarrow releases the GIL), the largest first, while
     frictionless reads the metadata; each is then trimmed to the columns the cross-table checks
-    need, so that a large package never holds every column of every table at once.
+    need, so that a large package never holds every column of every table at once. Each
+    cross-table check (a foreign key lookup, evidence for a table, the links of a table, the
+    quotes) starts as soon as the tables it reads are done. A small package is checked serially.
     """
+    from concurrent.futures import FIRST_COMPLETED, wait
+
     from . import frictionless_check, pandera_checks, quotes, rules
     from .package import DESCRIPTOR, load_package
 
@@ -159,66 +167,93 @@ def validate_package(
     # reading and checking mostly run in pyarrow, without it.
     workers = int(os.environ.get("JKDATA_THREADS", 0)) or max(2, os.cpu_count() or 1) + 1
     parallel = workers > 1 and sum(_file_size(r) for r in package.resources) >= _PARALLEL_FROM
+    names = {r.name for r in package.resources}
+    lookups, multi = pandera_checks.foreign_key_plan(package)
+    tables: dict = {}
+    positions: dict = {}  # foreign key lookups, reused by the evidence checks
+    missing: dict = {}
+    # The cross-table checks, each started as soon as the tables it reads are checked.
+    later: dict[str, tuple[set[str], tuple]] = {}
+    for lookup in lookups:
+        key = f"foreign keys to {lookup.target}.{lookup.field}"
+        later[key] = (lookup.tables, (pandera_checks.look_up, lookup, tables, positions, missing))
+    for name in rules.cited_tables(package):
+        later[f"evidence for {name}"] = (
+            {rules.CITATIONS, name},
+            (rules.coverage_problems, tables, name),
+        )
+    for resource in package.resources:
+        if "citation_id" in resource.field_names and resource.name != rules.CITATIONS:
+            needs = {rules.CITATIONS, resource.name}
+            needs |= {
+                f"foreign keys to {lk.target}.{lk.field}"
+                for lk in lookups
+                if (resource.name, "citation_id") in lk.referrers
+            }
+            later[f"links of {resource.name}"] = (
+                needs,
+                (rules.link_problems, package, tables, resource.name, positions),
+            )
+    if sources_dir is not None:
+        later["quotes"] = (
+            {quotes.SOURCES, quotes.CITATIONS},
+            (quotes.quote_problems, tables, sources_dir),
+        )
+    outcome: dict[str, object] = {}
+    waits_for = names | set(later)  # a need outside these (a table that failed to load) is moot
+
     with executor(parallel, workers) as pool:
         metadata = pool.submit(
             _traced, "frictionless metadata", frictionless_check.metadata_problems, package
         )
         largest_first = sorted(package.resources, key=_file_size, reverse=True)
-        checked = {
-            r.name: pool.submit(_check_table, r, needed.get(r.name, set()), parallel)
+        pending = {
+            pool.submit(_check_table, r, needed.get(r.name, set()), parallel): r.name
             for r in largest_first
         }
+        done: set[str] = set()
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                key = pending.pop(future)
+                outcome[key] = future.result()
+                if key in names:
+                    tables[key] = outcome[key][0]
+                done.add(key)
+            for key, (needs, (fn, *args)) in list(later.items()):
+                if needs & waits_for <= done:
+                    del later[key]
+                    pending[pool.submit(_traced, key, fn, *args)] = key
         problems += metadata.result()
-        # A broken descriptor or schema (the package's JSON files) or a missing data file makes
-        # frictionless' own view of the package unreliable: its row checks are then skipped.
-        descriptor_broken = any(
-            p.file.endswith(".json") or p.rule == "missing_file" for p in problems
+
+    # A broken descriptor or schema (the package's JSON files) or a missing data file makes
+    # frictionless' own view of the package unreliable: its row checks are then skipped.
+    descriptor_broken = any(p.file.endswith(".json") or p.rule == "missing_file" for p in problems)
+    report = Report([], {r.name: len(tables[r.name]) for r in package.resources})
+    for resource in package.resources:
+        problems += outcome[resource.name][1]
+    pandera_checks.look_up_multi(multi, tables, missing)
+    problems += pandera_checks.foreign_key_report(package, tables, missing)
+    if frictionless == "always" and package.resources and not descriptor_broken:
+        unreadable = {name for name, t in tables.items() if t.arrow is None}
+        problems += frictionless_check.row_problems(package, skip=unreadable)
+        report.notes.append("rows checked by both the vectorised checks and frictionless")
+    else:
+        report.notes.append(
+            "rows checked by the vectorised checks; frictionless checked the descriptor and schemas"
         )
-        tables = {}
-        date_problems: list[Problem] = []
-        for resource in package.resources:
-            table, table_problems, dates = checked[resource.name].result()
-            tables[resource.name] = table
-            problems += table_problems
-            date_problems += dates
-        rows = {name: len(t) for name, t in tables.items()}
-        report = Report([], rows)
-
-        quote_check = (
-            pool.submit(_traced, "quotes", quotes.quote_problems, tables, sources_dir)
-            if sources_dir
-            else None
-        )
-        positions: dict = {}  # foreign key lookups, reused by the evidence checks
-        problems += _traced(
-            "foreign keys",
-            pandera_checks.foreign_key_problems,
-            package,
-            tables,
-            positions,
-            parallel,
-        )
-
-        if frictionless == "always" and package.resources and not descriptor_broken:
-            unreadable = {name for name, t in tables.items() if t.arrow is None}
-            problems += frictionless_check.row_problems(package, skip=unreadable)
-            report.notes.append("rows checked by both the vectorised checks and frictionless")
-        else:
-            report.notes.append(
-                "rows checked by the vectorised checks; frictionless checked the descriptor and schemas"
-            )
-
-        problems += date_problems
-        problems += _traced("evidence", rules.citation_problems, package, tables, positions)
-
-        if quote_check is None:
-            report.notes.append("quotes not checked: no sources directory (give --sources-dir)")
-        else:
-            quote_problems, checked_texts = quote_check.result()
-            problems += quote_problems
-            report.notes.append(
-                f"quotes checked against {checked_texts} source texts in {sources_dir}"
-            )
+    for resource in package.resources:
+        problems += outcome[resource.name][2]  # the date rules
+    for name in rules.cited_tables(package):
+        problems += outcome.get(f"evidence for {name}", [])
+    for resource in package.resources:
+        problems += outcome.get(f"links of {resource.name}", [])
+    if sources_dir is None:
+        report.notes.append("quotes not checked: no sources directory (give --sources-dir)")
+    else:
+        quote_problems, checked_texts = outcome["quotes"]
+        problems += quote_problems
+        report.notes.append(f"quotes checked against {checked_texts} source texts in {sources_dir}")
     file_order = (
         [DESCRIPTOR]
         + [r.schema_path or DESCRIPTOR for r in package.resources]
