@@ -91,3 +91,13 @@ def test_synth_command_writes_the_expected_problems(tmp_path):
     assert (out / "sources").is_dir() and (out / "datapackage.json").is_file()
     again = CliRunner().invoke(cli, args)
     assert again.exit_code == 2  # the directory is not empty any more
+
+
+def test_parallel_and_serial_checks_report_the_same(broken, monkeypatch):
+    from jkdata import validate
+
+    serial = validate.validate_package(broken.root, broken.sources_dir).as_dict()
+    monkeypatch.setattr(validate, "_PARALLEL_FROM", 0)  # threads even for a small package
+    monkeypatch.setattr(validate, "_LARGE", 0)  # and every table counted as large
+    parallel = validate.validate_package(broken.root, broken.sources_dir).as_dict()
+    assert parallel == serial and serial["problem_count"] == len(broken.expected)
