@@ -101,3 +101,14 @@ def test_parallel_and_serial_checks_report_the_same(broken, monkeypatch):
     monkeypatch.setattr(validate, "_LARGE", 0)  # and every table counted as large
     parallel = validate.validate_package(broken.root, broken.sources_dir).as_dict()
     assert parallel == serial and serial["problem_count"] == len(broken.expected)
+
+
+@pytest.mark.parametrize("events", [10, 11, 37])
+def test_the_smallest_packages_work_too(tmp_path, events):
+    good = generate(tmp_path / "good", events, seed=1)
+    bad = generate(tmp_path / "bad", events, seed=1, bad=True)
+    code, report, _ = run_validate(good.root, "--sources-dir", str(good.sources_dir))
+    assert code == 0
+    code, report, _ = run_validate(bad.root, "--sources-dir", str(bad.sources_dir))
+    found = {(p["file"], p["row"], p["column"], p["rule"]) for p in report["problems"]}
+    assert code == 1 and found == bad.expected

@@ -479,55 +479,65 @@ def _inject(builder: _Builder) -> set[tuple]:
     def expect(table: str, index: int, column: str, rule: str) -> None:
         expected.add((f"data/{table}.csv", index + 2, column, rule))
 
-    # Events: distinct rows, chosen among day-precision dates where that matters.
-    kinds = pc.utf8_length(events["date"]).to_numpy(zero_copy_only=False)
-    plain_day = np.flatnonzero(kinds == 10)
-    month_rows = np.flatnonzero(kinds == 7)
-    inferred = np.flatnonzero(
-        pc.equal(events["date_basis"], "inferred").to_numpy(zero_copy_only=False)
-    )
+    # Events: ten distinct rows; where a date matters, the row's date is first rewritten to a
+    # valid date of the kind needed, so that any size of package has the rows to break.
     used: set[int] = set()
 
-    def fresh(candidates: np.ndarray, fraction: float) -> int:
-        pick = int(np.searchsorted(candidates, int(n * fraction)))
-        while int(candidates[pick % len(candidates)]) in used:
-            pick += 1
-        index = int(candidates[pick % len(candidates)])
+    def fresh(fraction: float) -> int:
+        index = min(n - 1, int(n * fraction))
+        while index in used:
+            index = (index + 1) % n
         used.add(index)
         return index
 
-    everything = np.arange(n)
-    i = fresh(plain_day, 0.05)
-    day = _get(events, "date", i)
+    def dated(index: int, text: str, start: str, end: str, precision: str) -> None:
+        for name, value in (
+            ("date", text),
+            ("date_start", start),
+            ("date_end", end),
+            ("date_precision", precision),
+            ("date_basis", "stated"),
+            ("date_note", None),
+        ):
+            _set(events, name, index, value)
+
+    def a_day(index: int) -> str:
+        day = str(_DAY0 + np.timedelta64(index % _DAYS, "D"))
+        dated(index, day, day, day, "day")
+        return day
+
+    i = fresh(0.05)
+    day = a_day(i)
     _set(events, "date_start", i, day[:5] + "02-30")  # not a calendar date
     expect("events", i, "date_start", "type")
-    i = fresh(everything, 0.10)
+    i = fresh(0.10)
     _set(events, "event_type", i, "lecture")
     expect("events", i, "event_type", "enum")
-    i = fresh(everything, 0.15)
+    i = fresh(0.15)
     _set(events, "title", i, None)
     expect("events", i, "title", "required")
-    i = fresh(everything, 0.20)
+    i = fresh(0.20)
     _set(events, "title", i, ("A very long title, " * 20).strip())
     expect("events", i, "title", "max_length")
-    i = fresh(everything, 0.25)
+    i = fresh(0.25)
     _set(events, "title", i, "=HYPERLINK(0)")
     expect("events", i, "title", "formula")
-    i = fresh(everything, 0.30)
+    i = fresh(0.30)
     _set(events, "description", i, _get(events, "description", i) + " ")
     expect("events", i, "description", "whitespace")
-    i = fresh(plain_day, 0.35)
-    end = np.datetime64(_get(events, "date_end", i)) + 1
-    _set(events, "date_end", i, str(end))
+    i = fresh(0.35)
+    day = a_day(i)
+    _set(events, "date_end", i, str(np.datetime64(day) + 1))
     expect("events", i, "date_end", "date_bounds")
-    i = fresh(month_rows, 0.40)
-    _set(events, "date_precision", i, "day")
+    i = fresh(0.40)
+    dated(i, "1984-01", "1984-01-01", "1984-01-31", "day")  # a month, said to be a day
     expect("events", i, "date_precision", "date_precision")
-    i = fresh(inferred, 0.45)
-    _set(events, "date_note", i, None)
+    i = fresh(0.45)
+    a_day(i)
+    _set(events, "date_basis", i, "inferred")  # inferred, without a note saying how
     expect("events", i, "date_note", "date_note")
-    i = fresh(plain_day, 0.50)
-    day = np.datetime64(_get(events, "date", i))
+    i = fresh(0.50)
+    day = np.datetime64(a_day(i))
     _set(events, "date", i, f"{day + 2}/{day}")  # an interval that ends before it starts
     expect("events", i, "date", "date_invalid")
 
@@ -561,9 +571,14 @@ def _inject(builder: _Builder) -> set[tuple]:
     i = len(agreements["agreement_id"]) // 2
     _set(agreements, "name", i, _get(agreements, "name", i - 1))
     expect("agreements", i, "name", "unique_key")
-    dated = np.flatnonzero(pc.is_valid(agreements["date"]).to_numpy(zero_copy_only=False))
-    i = int(dated[len(dated) // 3])
-    _set(agreements, "date_basis", i, None)
+    i = len(agreements["agreement_id"]) // 3
+    for name, value in zip(
+        ("date", "date_start", "date_end", "date_precision", "date_note"),
+        ("2008", "2008-01-01", "2008-12-31", "year", None),
+        strict=True,
+    ):
+        _set(agreements, name, i, value)
+    _set(agreements, "date_basis", i, None)  # a date without its basis
     expect("agreements", i, "date_basis", "date_incomplete")
     disputes = tables["disputes"]
     i = len(disputes["dispute_id"]) // 2
