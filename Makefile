@@ -5,12 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test validate lint format fmt docs lock clean help
+.PHONY: build test validate lint format fmt docs lock clean help bench
 
 help:
 	@echo "make build   - set up .venv (first run), validate the package, build outputs"
 	@echo "make test    - set up .venv (first run), lint, validate, run the whole test suite"
 	@echo "make lock    - re-resolve requirements.lock from pyproject.toml (needs network)"
+	@echo "make bench   - benchmark validation at 10k, 100k and 1M events -> docs/benchmarks.md"
 
 # The stamp is rebuilt whenever the lock or the project metadata changes.
 $(STAMP): requirements.lock pyproject.toml
@@ -52,5 +53,9 @@ lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
 	  --generate-hashes --no-header --quiet -o requirements.lock
 
+# Generates synthetic packages in .bench/ (about 0.6 GB at 1M events); frictionless takes minutes there.
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py --sizes 10000 100000 1000000 --output docs/benchmarks.md
+
 clean:
-	rm -rf $(VENV) dist .pytest_cache .ruff_cache
+	rm -rf $(VENV) dist .pytest_cache .ruff_cache .bench

@@ -15,7 +15,7 @@ from conftest import ROOT
 from jkdata.csvread import read_table
 from jkdata.frictionless_check import map_error
 from jkdata.package import Resource, load_package
-from jkdata.pandera_checks import row_problems, to_pandera
+from jkdata.pandera_checks import pandera_row_problems, row_problems, to_pandera
 from jkdata.schema import typed_frame
 
 SCHEMA = {
@@ -90,6 +90,13 @@ def test_bad_rows_are_each_reported_at_their_cell(tmp_path):
         (5, "kind,day", "unique_key"),
         (5, "label", "max_length"),
     }
+
+
+def test_direct_evaluation_reports_what_pandera_reports(tmp_path):
+    _, table = make_table(tmp_path, BAD)
+    assert row_problems(table) == pandera_row_problems(table)
+    _, table = make_table(tmp_path, GOOD)
+    assert row_problems(table) == pandera_row_problems(table) == []
 
 
 def test_problem_keeps_the_original_cell_text(tmp_path):

@@ -1,43 +1,79 @@
-"""Read a resource's CSV into a frame of raw strings, reporting structural problems precisely.
+"""Read a resource's CSV into a table of raw strings, reporting structural problems precisely.
 
-The fast path is pyarrow's CSV reader. When it refuses a file (a bad quote, a row of the wrong
-length, a blank line) the slower standard-library reader goes over the text again to say exactly
-which row and column is wrong, and still returns the rows when the structure is sound.
+The fast path is pyarrow's CSV reader, after a vectorised strictness check on the raw bytes. When
+either refuses a file (a bad quote, a row of the wrong length, a blank line, bytes that are not
+UTF-8) the slower standard-library reader goes over the text again to say exactly which row and
+column is wrong, and still returns the rows when the structure is sound.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import mmap
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pandas as pd
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .package import Resource
 from .problems import Problem
 
+if TYPE_CHECKING:  # pandas is imported by `Table.frame`: reading and scanning need only pyarrow
+    import pandas as pd
+
 BOM = b"\xef\xbb\xbf"
+_CHUNK = 1 << 24  # bytes scanned at a time by the vectorised checks (bounds their memory)
 
 
 @dataclass
 class Table:
     resource: Resource
-    frame: pd.DataFrame | None  # one str column per field, missing cells as NA; None if unreadable
+    arrow: pa.Table | None  # one string column per field, missing cells as null; None if unreadable
     problems: list[Problem]
+    # The rows hygiene must look at: None for every row; otherwise only these, because the scan
+    # of the raw bytes found every other line free of anything a hygiene rule could flag.
+    suspect_rows: np.ndarray | None = None
+    _frame: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def label(self) -> str:
         return self.resource.path
+
+    @property
+    def frame(self) -> pd.DataFrame | None:
+        """The same table in pandas, one pyarrow-backed string column per field (no copy)."""
+        if self.arrow is None:
+            return None
+        if self._frame is None:
+            import pandas as pd
+
+            self._frame = self.arrow.to_pandas(types_mapper=pd.ArrowDtype)
+        return self._frame
+
+    def __len__(self) -> int:
+        return 0 if self.arrow is None else self.arrow.num_rows
+
+    def column(self, name: str) -> pa.ChunkedArray:
+        return self.arrow.column(name)
+
+    def slim(self, keep: set[str]) -> None:
+        """Drop the columns no later check needs, to free memory on large tables."""
+        if self.arrow is not None:
+            self.arrow = self.arrow.select([n for n in self.arrow.column_names if n in keep])
+            self._frame = None
 
 
 def read_table(resource: Resource) -> Table:
     label = resource.path
     names = resource.field_names
     try:
-        raw = resource.file.read_bytes()
+        raw = _map(resource.file)
     except OSError as exc:
         return Table(
             resource,
@@ -45,7 +81,7 @@ def read_table(resource: Resource) -> Table:
             [Problem(label, None, None, None, "missing_file", f"cannot be read: {exc.strerror}")],
         )
     problems: list[Problem] = []
-    if raw.startswith(BOM):
+    if raw[: len(BOM)] == BOM:
         problems.append(
             Problem(
                 label,
@@ -56,61 +92,250 @@ def read_table(resource: Resource) -> Table:
                 "the file starts with a byte-order mark; save it as UTF-8 without BOM",
             )
         )
-        raw = raw[len(BOM) :]
+        raw = bytes(raw[len(BOM) :])
+
+    # The header is read from the first line alone unless its quoting spans lines.
+    end = raw.find(b"\n")
+    first_line = raw[:] if end < 0 else raw[:end]
+    try:
+        head = first_line.decode("utf-8") if first_line.count(b'"') % 2 == 0 else None
+    except UnicodeDecodeError:
+        head = None
+    if head is None:
+        return _read_strictly(resource, raw, problems)
+    header, header_problems = _check_header(head, names, label)
+    if header_problems:
+        try:
+            bytes(raw).decode("utf-8")
+        except UnicodeDecodeError as exc:  # bad bytes are reported first, as the strict path does
+            return Table(
+                resource, None, problems + _encoding_problems(raw, exc.start, names, label)
+            )
+        return Table(resource, None, problems + header_problems)
+
+    # pyarrow parses first (in its own threads, without holding the GIL); the strictness scan
+    # then says whether its lenient reading can be trusted.
+    try:
+        arrow = _read_fast(raw, names)
+    except (pa.ArrowInvalid, ValueError):
+        return _read_strictly(resource, raw, problems)
+    sound, suspect_rows = scan_bytes(raw)
+    if not sound:
+        return _read_strictly(resource, raw, problems)
+    _release(raw)
+    return Table(resource, arrow, problems, suspect_rows)
+
+
+def _release(raw) -> None:
+    """Unmap a mapped file now rather than when the garbage collector gets to it: its pages count
+    towards the process' memory until then."""
+    if isinstance(raw, mmap.mmap):
+        with contextlib.suppress(BufferError):  # still exported somewhere: leave it to the GC
+            raw.close()
+
+
+def _read_strictly(resource: Resource, raw: bytes, problems: list[Problem]) -> Table:
+    """The standard-library path: exact places for encoding, header and structure problems."""
+    label, names = resource.path, resource.field_names
+    raw = bytes(raw)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return Table(resource, None, problems + _encoding_problems(raw, exc.start, names, label))
-
     header, header_problems = _check_header(text, names, label)
     problems += header_problems
     if header_problems:
         return Table(resource, None, problems)
-
-    try:
-        if not structure_looks_sound(text):
-            raise ValueError("needs the strict reader")
-        frame = _read_fast(raw, text, names)
-    except (pa.ArrowInvalid, ValueError):
-        records, scan_problems = scan(text, names, label)
-        problems += scan_problems
-        # A stray quote leaves the row readable; anything else makes rows unreliable to check.
-        unreadable = any(p.rule != "csv_quote" for p in scan_problems)
-        frame = None if unreadable else _frame_from_records(records, names)
-    return Table(resource, frame, problems)
+    records, scan_problems = scan(text, names, label)
+    problems += scan_problems
+    # A stray quote leaves the row readable; anything else makes rows unreliable to check.
+    unreadable = any(p.rule != "csv_quote" for p in scan_problems)
+    return Table(resource, None if unreadable else _table_from_records(records, names), problems)
 
 
 # One CSV line with no line breaks inside cells: plain cells, or quoted cells with doubled quotes.
 _CELL = r'(?:[^",\r\n]*|"(?:[^"]|"")*")'
 _SOUND_LINE = rf"^{_CELL}(?:,{_CELL})*\r?$"
 _SOUND_LINE_RE = re.compile(_SOUND_LINE)
+# The same over raw lines that still end in their line feed.
+_SOUND_RAW_LINE = rf"^{_CELL}(?:,{_CELL})*\r?\n?$"
 
 
-def structure_looks_sound(text: str) -> bool:
-    """A vectorised strictness check that pyarrow's lenient reader lacks.
+def _clean_grammar() -> tuple[str, str]:
+    """Regular expressions (RE2) for lines that are sound CSV *and* give the hygiene rules but NFC
+    nothing to flag: no blank line, no control character, no cell that starts or ends with
+    whitespace or starts with = + - @. Returns (a block of whole lines, one line)."""
+    from .hygiene import FORMULA_STARTS, SPACES
+
+    control = r"\x00-\x1f\x7f-\x9f"
+    spaces = "".join(f"\\x{{{ord(c):x}}}" for c in SPACES if " " <= c < "\x7f" or c > "\x9f")
+    formula = "".join("\\" + c for c in FORMULA_STARTS)
+    inner = f'[^",{control}]'
+    first = f'[^",{control}{spaces}{formula}]'
+    last = f'[^",{control}{spaces}]'
+    q_inner = f'(?:[^"{control}]|"")'
+    q_first = f'(?:[^"{control}{spaces}{formula}]|"")'
+    q_last = f'(?:[^"{control}{spaces}]|"")'
+    filled = f'(?:{first}(?:{inner}*{last})?|"{q_first}(?:{q_inner}*{q_last})?"|"")'
+    cell = f"(?:{filled})?"
+    line = f"(?:{filled}(?:,{cell})*|(?:,{cell})+)\\r?"
+    return f"^(?:{line}\\n)*(?:{line})?$", f"^{line}\\n?$"
+
+
+_GRAMMAR: tuple[str, str] | None = None
+_BLOCK = 1 << 22  # bytes per block of the raw scan: a problem costs a closer look at its block only
+
+
+def _map(path) -> bytes | mmap.mmap:
+    """The file's bytes: small files read, large ones mapped into memory (read-only, pages loaded
+    up front), which spares a copy of hundreds of megabytes and its page faults."""
+    size = path.stat().st_size
+    if size < _MAP_AT_LEAST or not hasattr(mmap, "MAP_SHARED"):  # small, or not a POSIX system
+        return path.read_bytes()
+    with path.open("rb") as handle:
+        flags = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)
+        return mmap.mmap(handle.fileno(), 0, flags=flags, prot=mmap.PROT_READ)
+
+
+_MAP_AT_LEAST = 1 << 24
+
+
+def _count_newlines(raw, start: int, stop: int) -> int:
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    return sum(
+        int(np.count_nonzero(buf[at : min(at + _CHUNK, stop)] == 0x0A))
+        for at in range(start, stop, _CHUNK)
+    )
+
+
+def _block_starts(raw: bytes) -> list[int]:
+    """Offsets that cut the bytes into blocks of whole lines."""
+    starts = [0]
+    while True:
+        cut = raw.find(b"\n", starts[-1] + _BLOCK)
+        if cut < 0 or cut + 1 >= len(raw):
+            return starts
+        starts.append(cut + 1)
+
+
+def _as_strings(raw: bytes, offsets: np.ndarray) -> pa.Array:
+    """The bytes between consecutive offsets as a string array, without copying them."""
+    return pa.Array.from_buffers(
+        pa.large_string(),
+        len(offsets) - 1,
+        [None, pa.py_buffer(offsets.astype(np.int64)), pa.py_buffer(raw)],
+    )
+
+
+def _nfc_suspects(buf: np.ndarray) -> np.ndarray:
+    """Byte offsets of characters that NFC normalisation could change (see unicode_nfc).
+
+    Every such character is U+0300 or above, so its UTF-8 lead byte is 0xCC or above; those few
+    bytes are decoded with numpy and looked up in a table of code points."""
+    from .unicode_nfc import nfc_suspect_table
+
+    parts = [
+        np.flatnonzero(buf[start : start + _CHUNK] >= 0xCC) + start
+        for start in range(0, len(buf), _CHUNK)
+    ]
+    leads = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    if len(leads) == 0:
+        return leads
+    # A sequence cut short by the end of the file decodes to garbage: only a false suspect.
+    b0, b1, b2, b3 = (buf[np.minimum(leads + k, len(buf) - 1)].astype(np.int64) for k in range(4))
+    code = np.where(
+        b0 < 0xE0,
+        ((b0 & 0x1F) << 6) | (b1 & 0x3F),
+        np.where(
+            b0 < 0xF0,
+            ((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F),
+            ((b0 & 0x07) << 18) | ((b1 & 0x3F) << 12) | ((b2 & 0x3F) << 6) | (b3 & 0x3F),
+        ),
+    )
+    table = nfc_suspect_table()
+    return leads[table[np.minimum(code, len(table) - 1)]]
+
+
+def _lines_of(raw: bytes, offsets: np.ndarray) -> np.ndarray:
+    """The 0-based line number of each (sorted) byte offset."""
+    if len(offsets) <= 64:  # a few: count the line feeds between them
+        lines, count, last = [], 0, 0
+        for offset in offsets.tolist():
+            count += _count_newlines(raw, last, offset)
+            lines.append(count)
+            last = offset
+        return np.array(lines, dtype=np.int64)
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    newlines = np.concatenate(
+        [
+            np.flatnonzero(buf[start : start + _CHUNK] == 0x0A) + start
+            for start in range(0, len(buf), _CHUNK)
+        ]
+    )
+    return np.searchsorted(newlines, offsets)
+
+
+def scan_bytes(raw: bytes) -> tuple[bool, np.ndarray | None]:
+    """A vectorised strictness check that pyarrow's lenient reader lacks, on the raw bytes, which
+    also finds the rows hygiene must look at.
 
     pyarrow accepts a stray or unclosed quote and turns a blank line into a row of nulls; here
     every line holding a quote must be well-formed CSV and no line may be blank. When this says
     no, the strict standard-library reader takes over and locates the problem.
+
+    One RE2 pass checks each block of lines against a grammar of clean lines; only a block that
+    fails is split into lines to find which. Characters NFC could change are found with numpy.
+    Returns (structure looks sound, the data rows (0-based) whose lines may hold a hygiene
+    problem: every other row is clean).
     """
-    import pyarrow.compute as pc
+    global _GRAMMAR
+    if _GRAMMAR is None:
+        _GRAMMAR = _clean_grammar()
+    whole, one_line = _GRAMMAR
+    starts = _block_starts(raw)
+    blocks = _as_strings(raw, np.array([*starts, len(raw)]))
+    clean = pc.match_substring_regex(blocks, whole).to_numpy(zero_copy_only=False)
+    suspects = []
+    for block in np.flatnonzero(~clean).tolist():
+        start = starts[block]
+        stop = starts[block + 1] if block + 1 < len(starts) else len(raw)
+        buf = np.frombuffer(raw, dtype=np.uint8, count=stop - start, offset=start)
+        ends = np.flatnonzero(buf[:-1] == 0x0A) + start + 1
+        lines = _as_strings(raw, np.concatenate([[start], ends, [stop]]))
+        refused = pc.invert(pc.match_substring_regex(lines, one_line))
+        bad = np.flatnonzero(refused.to_numpy(zero_copy_only=False))
+        texts = lines.take(pa.array(bad))
+        if pc.any(pc.match_substring_regex(texts, r"^\r?\n?$")).as_py():  # a blank line
+            return False, None
+        quoted = pc.match_substring(texts, '"')
+        unsound = pc.and_(quoted, pc.invert(pc.match_substring_regex(texts, _SOUND_RAW_LINE)))
+        if pc.any(unsound).as_py():
+            return False, None
+        suspects.append(bad + _count_newlines(raw, 0, start))  # line numbers in the file
+    nfc = _nfc_suspects(np.frombuffer(raw, dtype=np.uint8))
+    if len(nfc):
+        suspects.append(np.unique(_lines_of(raw, nfc)))
+    if not suspects:
+        return True, np.zeros(0, dtype=np.int64)
+    rows = (
+        np.unique(np.concatenate(suspects)) - 1
+    )  # line numbers to data rows: the header is line 0
+    return True, rows[rows >= 0]
 
-    lines = pc.split_pattern(pa.array([text], pa.large_string()), "\n")[0].values
-    if text.endswith("\n"):
-        lines = lines.slice(0, len(lines) - 1)
-    if pc.any(pc.match_substring_regex(lines, r"^\r?$")).as_py():
-        return False
-    quoted = lines.filter(pc.match_substring(lines, '"'))
-    return len(quoted) == 0 or pc.all(pc.match_substring_regex(quoted, _SOUND_LINE)).as_py()
+
+def structure_looks_sound(text: str) -> bool:
+    """The strictness check on text (see `scan_bytes`)."""
+    return scan_bytes(text.encode("utf-8"))[0]
 
 
-def _read_fast(raw: bytes, text: str, names: list[str]) -> pd.DataFrame:
+def _read_fast(raw: bytes, names: list[str]) -> pa.Table:
     # Every column is read as text: types are checked and converted later, cell by cell,
     # so that a bad value is reported instead of silently becoming NaN.
-    if text.partition("\n")[2] == "":
-        return _frame_from_records([], names)  # header only
-    table = pacsv.read_csv(
-        io.BytesIO(raw),
+    end = raw.find(b"\n")
+    if end < 0 or end + 1 == len(raw):
+        return _table_from_records([], names)  # header only
+    return pacsv.read_csv(
+        pa.BufferReader(pa.py_buffer(raw)),
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
         parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(
@@ -120,12 +345,16 @@ def _read_fast(raw: bytes, text: str, names: list[str]) -> pd.DataFrame:
             null_values=[""],
         ),
     )
-    return table.to_pandas()
 
 
-def _frame_from_records(records: list[list[str]], names: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame(records, columns=names, dtype="str")
-    return frame.mask(frame == "")
+def _table_from_records(records: list[list[str]], names: list[str]) -> pa.Table:
+    columns = zip(*records, strict=True) if records else [[] for _ in names]
+    return pa.table(
+        {
+            name: pa.array([value or None for value in column], pa.string())
+            for name, column in zip(names, columns, strict=True)
+        }
+    )
 
 
 def _first_record(text: str) -> list[str] | None:
@@ -292,6 +521,7 @@ def _opening(rest: str, start: int) -> str:
 
 def _encoding_problems(raw: bytes, first_bad: int, names: list[str], label: str) -> list[Problem]:
     """Point at each cell that holds bytes which are not UTF-8."""
+    raw = bytes(raw)
     text = raw.decode("utf-8", "surrogateescape")
     problems = []
     try:

@@ -4,21 +4,36 @@
 - control characters (tabs, line breaks, NUL, C1 controls) break one-record-per-line tools;
 - text not in Unicode NFC looks identical but does not compare or join equal;
 - whitespace around a value breaks joins on identifiers and is never meaningful here.
+
+Every rule is vectorised over the pyarrow column: the first and last character of each cell (for
+formulas and whitespace), a search for control characters only when the raw bytes hold one, and
+for NFC only the non-ASCII cells that contain a character normalisation could change. Python looks
+at the few cells that fail.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
-import pandas as pd
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from .columns import select, take_texts, to_numpy_bool, true_rows
 from .csvread import Table
 from .problems import Problem
+from .unicode_nfc import nfc_suspect_pattern
 
-_FORMULA = r"^[=+\-@]"
+_FORMULA = re.compile(r"^[=+\-@]")
 _CONTROL = r"[\x00-\x1f\x7f-\x9f]"
-_EDGE_SPACE = r"^\s|\s$"
-_ANY = "|".join([_FORMULA, _CONTROL, _EDGE_SPACE, r"[^\x00-\x7f]"])
+_CONTROL_RE = re.compile(_CONTROL)
+_EDGE_SPACE = re.compile(r"^\s|\s$")
+# Every character Python's `\s` matches (str.isspace), for a vectorised membership test.
+SPACES = [chr(c) for c in range(0x3001) if chr(c).isspace()]
+FORMULA_STARTS = ["=", "+", "-", "@"]
+_SPACES = pa.array(SPACES, pa.string())
+_FORMULA_STARTS = pa.array(FORMULA_STARTS, pa.string())
 
 
 def _first_control(value: str) -> str:
@@ -29,77 +44,74 @@ def _first_control(value: str) -> str:
     return f"U+{ord(char):04X} {name}"
 
 
-def _not_nfc(values: pd.Series) -> pd.Series:
-    # ASCII text is always NFC; only the rest needs the (slower) normalisation.
-    non_ascii = values.str.contains(r"[^\x00-\x7f]", regex=True).fillna(False).astype(bool)
-    if not non_ascii.any():
+def _not_nfc_rows(values: pa.ChunkedArray) -> np.ndarray:
+    """Rows whose text is not NFC. ASCII text is always NFC, and so is text without a character
+    that decomposes, reorders or composes (see unicode_nfc); only the rest is normalised."""
+    mask = to_numpy_bool(pc.invert(pc.string_is_ascii(values)), False)
+    non_ascii = np.flatnonzero(mask)
+    if len(non_ascii) == 0:
         return non_ascii
-    candidates = values[non_ascii]
-    changed = candidates != candidates.str.normalize("NFC")
-    return changed.reindex(values.index, fill_value=False)
+    candidates = select(values, mask)
+    suspect = true_rows(pc.match_substring_regex(candidates, nfc_suspect_pattern()))
+    if len(suspect) == 0:
+        return suspect
+    texts = candidates.take(pa.array(suspect))
+    changed = true_rows(pc.not_equal(texts, pc.utf8_normalize(texts, "NFC")))
+    return non_ascii[suspect[changed]]
 
 
 def hygiene_problems(table: Table) -> list[Problem]:
-    frame = table.frame
-    if frame is None:
+    """Problems of every rule above, in the order of the columns, then rows, then rules."""
+    if table.arrow is None or len(table) == 0:
         return []
-    problems = []
+    rows_of = None  # positions in the table of the rows looked at, when not all of them
+    data = table.arrow
+    if table.suspect_rows is not None:
+        if len(table.suspect_rows) == 0:
+            return []  # the raw scan proved every cell clean
+        rows_of = np.sort(table.suspect_rows)
+        data = data.take(pa.array(rows_of))
+    found: list[tuple[int, int, Problem]] = []  # (row, order of the rule, problem)
     for field in table.resource.fields:
         name = field["name"]
-        # One pass finds the cells any rule could flag; the rules then look only at those.
-        values = frame[name]
-        suspect = values.str.contains(_ANY, regex=True).fillna(False).astype(bool)
-        if not suspect.any():
+        values = data.column(name)
+        if values.null_count == len(values):
             continue
-        values = values[suspect]
-        control = values.str.contains(_CONTROL, regex=True).fillna(False).astype(bool)
-        for index in control[control].index:
-            value = values[index]
-            problems.append(
-                Problem(
-                    table.label,
-                    index + 2,
-                    name,
-                    value,
-                    "control_character",
-                    f"contains a control character ({_first_control(value)})",
+        is_string = field.get("type", "string") == "string"
+        # One cheap pass over the first and last characters finds whitespace and formula suspects.
+        first = pc.utf8_slice_codeunits(values, 0, 1)
+        edge = pc.or_(
+            pc.is_in(first, value_set=_SPACES),
+            pc.is_in(pc.utf8_slice_codeunits(values, -1, 1 << 30), value_set=_SPACES),
+        )
+        suspects = set(true_rows(edge).tolist())
+        if is_string:
+            suspects.update(true_rows(pc.is_in(first, value_set=_FORMULA_STARTS)).tolist())
+        suspects.update(true_rows(pc.match_substring_regex(values, _CONTROL)).tolist())
+        rows = np.array(sorted(suspects), dtype=np.int64)
+        for row, value in zip(_rows(rows, rows_of), take_texts(values, rows), strict=True):
+            control = bool(_CONTROL_RE.search(value))
+            if control:
+                message = f"contains a control character ({_first_control(value)})"
+                found.append(
+                    (row, 0, _problem(table, row, name, value, "control_character", message))
                 )
-            )
-        edge = values.str.contains(_EDGE_SPACE, regex=True).fillna(False).astype(bool) & ~control
-        for index in edge[edge].index:
-            problems.append(
-                Problem(
-                    table.label,
-                    index + 2,
-                    name,
-                    values[index],
-                    "whitespace",
-                    "has spaces before or after the value",
-                )
-            )
-        if field.get("type", "string") == "string":
-            formula = values.str.contains(_FORMULA, regex=True).fillna(False).astype(bool)
-            for index in formula[formula].index:
-                problems.append(
-                    Problem(
-                        table.label,
-                        index + 2,
-                        name,
-                        values[index],
-                        "formula",
-                        "starts with = + - or @, which a spreadsheet runs as a formula",
-                    )
-                )
-        nfc = _not_nfc(values)
-        for index in nfc[nfc].index:
-            problems.append(
-                Problem(
-                    table.label,
-                    index + 2,
-                    name,
-                    values[index],
-                    "unicode_nfc",
-                    "is not in Unicode NFC form; normalise it to NFC",
-                )
-            )
-    return problems
+            elif _EDGE_SPACE.search(value):
+                message = "has spaces before or after the value"
+                found.append((row, 1, _problem(table, row, name, value, "whitespace", message)))
+            if is_string and _FORMULA.search(value):
+                message = "starts with = + - or @, which a spreadsheet runs as a formula"
+                found.append((row, 2, _problem(table, row, name, value, "formula", message)))
+        nfc = _not_nfc_rows(values)
+        for row, value in zip(_rows(nfc, rows_of), take_texts(values, nfc), strict=True):
+            message = "is not in Unicode NFC form; normalise it to NFC"
+            found.append((row, 3, _problem(table, row, name, value, "unicode_nfc", message)))
+    return [problem for _, _, problem in found]  # merge() orders them by row, stably
+
+
+def _rows(positions: np.ndarray, rows_of: np.ndarray | None) -> list[int]:
+    return (positions if rows_of is None else rows_of[positions]).tolist()
+
+
+def _problem(table: Table, row: int, column: str, value: str, rule: str, message: str) -> Problem:
+    return Problem(table.label, row + 2, column, value, rule, message)

@@ -10,6 +10,11 @@ import hashlib
 import unicodedata
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .columns import codes_of, combined, take_texts, to_numpy_bool
 from .csvread import Table
 from .problems import Problem
 
@@ -26,8 +31,7 @@ def load_texts(sources: Table, sources_dir: Path) -> tuple[dict[str, str], list[
     """Read each source's text if its checksum and size match; report those that do not."""
     texts: dict[str, str] = {}
     problems = []
-    frame = sources.frame
-    for index, row in frame.iterrows():
+    for index, row in enumerate(sources.arrow.to_pylist()):
         spreadsheet_row = index + 2
         name = row["file_name"]
         if not isinstance(name, str) or "/" in name or "\\" in name or name in (".", ".."):
@@ -97,22 +101,46 @@ def load_texts(sources: Table, sources_dir: Path) -> tuple[dict[str, str], list[
 
 
 def quote_problems(tables: dict[str, Table], sources_dir: Path) -> tuple[list[Problem], int]:
-    """Returns the problems and how many source texts the quotes were checked against."""
+    """Returns the problems and how many source texts the quotes were checked against.
+
+    Each distinct (source, quote) pair is looked up once in its text; many citations quoting the
+    same passage cost one search.
+    """
     sources, citations = tables.get(SOURCES), tables.get(CITATIONS)
-    if sources is None or sources.frame is None or citations is None or citations.frame is None:
+    if sources is None or sources.arrow is None or citations is None or citations.arrow is None:
         return [], 0
     texts, problems = load_texts(sources, sources_dir)
-    frame = citations.frame
-    for index, source_id, quote in zip(
-        frame.index, frame["source_id"], frame["quote"], strict=True
-    ):
-        if source_id in texts and isinstance(quote, str) and quote not in texts[source_id]:
+    source_ids = citations.column("source_id")
+    quotes = citations.column("quote")
+    if not texts or len(quotes) == 0:
+        return problems, len(texts)
+    # Each (source, quote) pair as one integer: the source's place among the texts, and the
+    # row where the same quote first appears. Equal pairs are searched for once.
+    names = list(texts)
+    source = pc.index_in(source_ids, value_set=pa.array(names, pa.string()))
+    source = pc.fill_null(source, -1).to_numpy()
+    quote = combined(quotes)
+    codes, _ = codes_of(quote)
+    checked = (source >= 0) & to_numpy_bool(pc.is_valid(quote), False)
+    key = np.where(checked, codes * len(names) + source, -1)
+    keys, rows = np.unique(key, return_index=True)
+    keep = keys >= 0
+    keys, rows = keys[keep], rows[keep]
+    sought = take_texts(quote, rows)
+    bad = [
+        k
+        for k, row, text in zip(keys.tolist(), rows.tolist(), sought, strict=True)
+        if text not in texts[names[source[row]]]
+    ]
+    if bad:
+        for row in np.flatnonzero(np.isin(key, np.array(bad, dtype=np.int64))).tolist():
+            source_id = names[source[row]]
             problems.append(
                 Problem(
                     citations.label,
-                    index + 2,
+                    row + 2,
                     "quote",
-                    quote,
+                    quote[row].as_py(),
                     "quote_not_found",
                     f"does not appear verbatim in source {source_id}; copy it character for character",
                 )

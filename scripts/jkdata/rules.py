@@ -6,111 +6,176 @@ They rely on the data model's conventions: date fields named as below, a `citati
 
 from __future__ import annotations
 
-import pandas as pd
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from .columns import arrow, combined, select, take_texts, to_numpy_bool, true_rows
 from .csvread import Table
-from .edtf import parse_edtf
+from .edtf import PRECISIONS, Parsed, parse_edtf_arrays
 from .package import Package
 from .problems import Problem
-from .schema import parse_dates
+from .schema import civil_from_days, date_days, days_in_month
 
 DATE_FIELDS = ("date", "date_start", "date_end", "date_precision", "date_basis")
 CITATIONS = "citations"
 
 
-def _rows(mask: pd.Series):
-    return mask[mask.fillna(False).astype(bool)].index
-
-
 def date_problems(table: Table) -> list[Problem]:
     """`date` (EDTF), its bounds and precision must agree; inferred dates need a note."""
-    frame, resource = table.frame, table.resource
-    if frame is None or not set(DATE_FIELDS) <= set(resource.field_names):
+    resource = table.resource
+    if table.arrow is None or not set(DATE_FIELDS) <= set(resource.field_names):
         return []
     label = table.label
     problems = []
-    filled = frame[list(DATE_FIELDS)].notna()
-    partial = filled.any(axis=1) & ~filled.all(axis=1)
+    column = table.column
+
+    def problem(row: int, name: str, value, rule: str, message: str) -> None:
+        problems.append(Problem(label, int(row) + 2, name, value, rule, message))
+
+    filled = {name: to_numpy_bool(pc.is_valid(column(name)), False) for name in DATE_FIELDS}
+    count = np.sum([filled[name] for name in DATE_FIELDS], axis=0)
+    partial = (count > 0) & (count < len(DATE_FIELDS))
     for name in DATE_FIELDS:
         if resource.field(name).get("constraints", {}).get("required"):
             continue  # the required check already reports it
-        for index in _rows(partial & ~filled[name]):
-            problems.append(
-                Problem(
-                    label,
-                    index + 2,
-                    name,
-                    None,
-                    "date_incomplete",
-                    "must be filled: a date needs date, date_start, date_end, date_precision and date_basis together",
-                )
+        for row in np.flatnonzero(partial & ~filled[name]):
+            problem(
+                row,
+                name,
+                None,
+                "date_incomplete",
+                "must be filled: a date needs date, date_start, date_end, date_precision and date_basis together",
             )
 
-    parsed = parse_edtf(frame["date"])
-    for index in _rows(parsed["matched"] & ~parsed["valid"]):
-        problems.append(
-            Problem(
-                label,
-                index + 2,
-                "date",
-                frame.at[index, "date"],
-                "date_invalid",
-                "is not a real date, or the interval ends before it starts",
-            )
+    dates = column("date")
+    start, end = date_days(column("date_start")), date_days(column("date_end"))
+    precision = column("date_precision")
+    codes = pc.index_in(precision, value_set=pa.array(PRECISIONS, pa.string()))
+    codes = pc.fill_null(codes, -1).to_numpy() if len(codes) else np.zeros(0, dtype=np.int64)
+    parsed = _parse_dates(dates, column("date_start"), start, end, codes)
+    rows = np.flatnonzero(parsed.matched & ~parsed.valid)
+    for row, value in zip(rows, take_texts(dates, rows), strict=True):
+        problem(
+            row,
+            "date",
+            value,
+            "date_invalid",
+            "is not a real date, or the interval ends before it starts",
         )
-    start, end = parse_dates(frame["date_start"]), parse_dates(frame["date_end"])
-    usable = parsed["start"].notna()
+    usable = ~np.isnat(parsed.start)
     for name, actual, expected, what in (
-        ("date_start", start, parsed["start"], "the earliest day"),
-        ("date_end", end, parsed["end"], "the latest day"),
+        ("date_start", start, parsed.start, "the earliest day"),
+        ("date_end", end, parsed.end, "the latest day"),
     ):
-        for index in _rows(usable & actual.notna() & (actual != expected)):
-            problems.append(
-                Problem(
-                    label,
-                    index + 2,
-                    name,
-                    frame.at[index, name],
-                    "date_bounds",
-                    f"must be {expected[index]:%Y-%m-%d}, {what} that date {frame.at[index, 'date']!r} can mean",
-                )
+        rows = np.flatnonzero(usable & ~np.isnat(actual) & (actual != expected))
+        texts = take_texts(column(name), rows)
+        for row, value, date in zip(rows, texts, take_texts(dates, rows), strict=True):
+            problem(
+                row,
+                name,
+                value,
+                "date_bounds",
+                f"must be {expected[row]}, {what} that date {date!r} can mean",
             )
-    precision = frame["date_precision"]
-    for index in _rows(usable & precision.notna() & (precision != parsed["precision"])):
-        problems.append(
-            Problem(
-                label,
-                index + 2,
-                "date_precision",
-                precision[index],
-                "date_precision",
-                f"must be {parsed['precision'][index]!r} for date {frame.at[index, 'date']!r}",
-            )
+    rows = np.flatnonzero(usable & filled["date_precision"] & (codes != parsed.precision))
+    texts = take_texts(precision, rows)
+    for row, value, date in zip(rows, texts, take_texts(dates, rows), strict=True):
+        problem(
+            row,
+            "date_precision",
+            value,
+            "date_precision",
+            f"must be {PRECISIONS[parsed.precision[row]]!r} for date {date!r}",
         )
-    for index in _rows(start.notna() & end.notna() & (start > end)):
-        problems.append(
-            Problem(
-                label,
-                index + 2,
-                "date_end",
-                frame.at[index, "date_end"],
-                "date_order",
-                f"is before date_start {frame.at[index, 'date_start']}",
-            )
-        )
+    with np.errstate(invalid="ignore"):
+        reversed_ = ~np.isnat(start) & ~np.isnat(end) & (start > end)
+    rows = np.flatnonzero(reversed_)
+    texts = take_texts(column("date_end"), rows)
+    for row, value, first in zip(rows, texts, take_texts(column("date_start"), rows), strict=True):
+        problem(row, "date_end", value, "date_order", f"is before date_start {first}")
     if "date_note" in resource.field_names:
-        for index in _rows((frame["date_basis"] == "inferred") & frame["date_note"].isna()):
-            problems.append(
-                Problem(
-                    label,
-                    index + 2,
-                    "date_note",
-                    None,
-                    "date_note",
-                    "must say how the date was inferred, because date_basis is 'inferred'",
-                )
+        inferred = pc.and_(
+            pc.equal(column("date_basis"), "inferred"), pc.is_null(column("date_note"))
+        )
+        for row in true_rows(inferred):
+            problem(
+                row,
+                "date_note",
+                None,
+                "date_note",
+                "must say how the date was inferred, because date_basis is 'inferred'",
             )
     return problems
+
+
+def _consistent(
+    dates, start_text, start: np.ndarray, end: np.ndarray, precision: np.ndarray
+) -> np.ndarray:
+    """Rows whose EDTF date is exactly the one its bounds and precision describe: a day, month or
+    year written plainly. No date rule can fail on these, so only the other rows (intervals,
+    qualified dates, and anything wrong) need the full parse. Vectorised, without a regex."""
+    texts = arrow(dates)
+    known = ~np.isnat(start) & ~np.isnat(end)
+    if not known.any():
+        return known
+    first = np.where(known, start, np.datetime64("1970-01-01", "D")).view(np.int64)
+    last = np.where(known, end, np.datetime64("1970-01-01", "D")).view(np.int64)
+    # Calendar arithmetic only for the rows that claim a month or a year.
+    whole_month = np.zeros(len(first), dtype=bool)
+    whole_year = np.zeros(len(first), dtype=bool)
+    coarse = np.flatnonzero(known & (precision >= 1))
+    if len(coarse):
+        first_year, first_month, first_day = civil_from_days(first[coarse])
+        last_year, last_month, last_day = civil_from_days(last[coarse])
+        same_year = first_year == last_year
+        whole_month[coarse] = (
+            same_year
+            & (first_month == last_month)
+            & (first_day == 1)
+            & (last_day == days_in_month(last_year, last_month))
+        )
+        whole_year[coarse] = (
+            same_year
+            & (first_month == 1)
+            & (first_day == 1)
+            & (last_month == 12)
+            & (last_day == 31)
+        )
+    written = arrow(start_text)  # a valid date_start is written YYYY-MM-DD (the type checks it)
+    ok = np.zeros(len(texts), dtype=bool)
+    for code, width, shape in ((0, 10, first == last), (1, 7, whole_month), (2, 4, whole_year)):
+        candidates = known & (precision == code) & shape
+        if candidates.any():
+            same = pc.equal(texts, pc.utf8_slice_codeunits(written, 0, width))
+            ok |= candidates & to_numpy_bool(same, False)
+    return ok
+
+
+_QUALIFIERS = pa.array(["~", "?", "%"], pa.string())
+
+
+def _parse_dates(
+    dates, start_text, start: np.ndarray, end: np.ndarray, precision: np.ndarray
+) -> Parsed:
+    """`parse_edtf_arrays` of every date, parsing in full only those `_consistent` cannot vouch for."""
+    ok = _consistent(dates, start_text, start, end, precision)
+    if not ok.any():
+        return parse_edtf_arrays(dates)
+    parsed = Parsed(
+        matched=ok.copy(),
+        valid=ok | ~to_numpy_bool(pc.is_valid(arrow(dates)), False),
+        start=np.where(ok, start, np.datetime64("NaT", "D")),
+        end=np.where(ok, end, np.datetime64("NaT", "D")),
+        precision=np.where(ok, precision, -1).astype(np.int8),
+    )
+    rest = ~ok
+    if rest.any():
+        others = parse_edtf_arrays(select(dates, rest))
+        rows = np.flatnonzero(rest)
+        for name in ("matched", "valid", "start", "end", "precision"):
+            getattr(parsed, name)[rows] = getattr(others, name)
+    return parsed
 
 
 def cited_tables(package: Package) -> list[str]:
@@ -121,88 +186,118 @@ def cited_tables(package: Package) -> list[str]:
     return list(citations.field("table_name").get("constraints", {}).get("enum", []))
 
 
-def citation_problems(package: Package, tables: dict[str, Table]) -> list[Problem]:
-    """Every record in a cited table has a citation; every citation and link points at a record."""
-    citations = tables.get(CITATIONS)
-    if citations is None or citations.frame is None:
-        return []
-    cites = citations.frame
+def citation_problems(
+    package: Package, tables: dict[str, Table], positions: dict | None = None
+) -> list[Problem]:
+    """Every record in a cited table has a citation; every citation and link points at a record.
+
+    `positions` may hold, from the foreign key checks, the citation row each link's citation_id
+    refers to; they are looked up here otherwise.
+    """
     problems = []
-    record_ids: dict[str, str] = {}  # record ID -> table, for the link check
     for name in cited_tables(package):
-        table = tables.get(name)
-        if table is None or table.frame is None or not table.resource.primary_key:
-            continue
-        id_field = table.resource.primary_key[0]
-        ids = table.frame[id_field]
-        record_ids.update(dict.fromkeys(ids.dropna(), name))
-        cited = cites.loc[cites["table_name"] == name, "record_id"]
-        for index in _rows(ids.notna() & ~ids.isin(cited)):
+        problems += coverage_problems(tables, name)
+    for resource in package.resources:
+        problems += link_problems(package, tables, resource.name, positions or {})
+    return problems
+
+
+def coverage_problems(tables: dict[str, Table], name: str) -> list[Problem]:
+    """Every record of one cited table has a citation, and every citation of it a record."""
+    citations = tables.get(CITATIONS)
+    table = tables.get(name)
+    if citations is None or citations.arrow is None:
+        return []
+    if table is None or table.arrow is None or not table.resource.primary_key:
+        return []
+    problems = []
+    record_ids = citations.column("record_id")
+    id_field = table.resource.primary_key[0]
+    ids = table.column(id_field)
+    about_mask = to_numpy_bool(pc.equal(citations.column("table_name"), name), False)
+    about = np.flatnonzero(about_mask)
+    cited = select(record_ids, about_mask)
+    # One lookup of this table's citations among its IDs answers both questions.
+    found = pc.index_in(cited, value_set=combined(ids), skip_nulls=True)
+    covered = np.zeros(len(ids), dtype=bool)
+    hits = pc.drop_null(found)
+    if len(hits):
+        covered[hits.to_numpy()] = True
+    # An ID written twice counts as covered when either copy is (the ID repeats: a key error).
+    missing = np.flatnonzero(to_numpy_bool(pc.is_valid(ids), False) & ~covered)
+    if len(missing):
+        candidates = ids.take(pa.array(missing))
+        missing = missing[~to_numpy_bool(pc.is_in(candidates, value_set=combined(cited)), False)]
+        for row, value in zip(missing.tolist(), take_texts(ids, missing), strict=True):
             problems.append(
                 Problem(
                     table.label,
-                    index + 2,
+                    row + 2,
                     id_field,
-                    ids[index],
+                    value,
                     "citation_missing",
                     f"has no evidence: add a row to {citations.label} quoting a source",
                 )
             )
-        stray = (
-            (cites["table_name"] == name)
-            & cites["record_id"].notna()
-            & ~cites["record_id"].isin(ids)
-        )
-        for index in _rows(stray):
-            problems.append(
-                Problem(
-                    citations.label,
-                    index + 2,
-                    "record_id",
-                    cites.at[index, "record_id"],
-                    "citation_target",
-                    f"{name} has no record with this ID",
-                )
+    stray = about[to_numpy_bool(pc.and_(pc.is_valid(cited), pc.is_null(found)), False)]
+    for row, value in zip(stray.tolist(), take_texts(record_ids, stray), strict=True):
+        problems.append(
+            Problem(
+                citations.label,
+                row + 2,
+                "record_id",
+                value,
+                "citation_target",
+                f"{name} has no record with this ID",
             )
-    problems += _link_problems(package, tables, cites)
+        )
     return problems
 
 
-def _link_problems(
-    package: Package, tables: dict[str, Table], cites: pd.DataFrame
+def link_problems(
+    package: Package, tables: dict[str, Table], name: str, positions: dict
 ) -> list[Problem]:
     """A link row's citation must be evidence about one of the records the row links."""
-    about = cites.set_index("citation_id")["record_id"]
-    about = about[~about.index.duplicated()]
+    citations, table = tables.get(CITATIONS), tables.get(name)
+    resource = package.resource(name)
+    if citations is None or citations.arrow is None or name == CITATIONS:
+        return []
+    if table is None or table.arrow is None or "citation_id" not in resource.field_names:
+        return []
+    linked = [
+        fk["fields"][0]
+        for fk in resource.foreign_keys
+        if fk["reference"].get("resource") not in (None, CITATIONS) and len(fk["fields"]) == 1
+    ]
+    record_ids = combined(citations.column("record_id"))
+    # What each row's citation is about (the first citation with that ID, as a lookup would).
+    position = positions.get((name, "citation_id"))
+    if position is None:
+        citation_ids = combined(citations.column("citation_id"))
+        position = pc.index_in(table.column("citation_id"), value_set=citation_ids)
+    else:  # row numbers from the foreign key check, -1 where there is none
+        position = pa.array(position, pa.int64(), mask=position < 0)
+    subject = pc.take(record_ids, position)
+    matches = np.zeros(len(table), dtype=bool)
+    for col in linked:
+        matches |= to_numpy_bool(pc.equal(subject, table.column(col)), False)
+    rows = np.flatnonzero(to_numpy_bool(pc.is_valid(subject), False) & ~matches)
+    if len(rows) == 0:
+        return []
+    subjects = take_texts(subject, rows)
+    cited = take_texts(table.column("citation_id"), rows)
+    links = [take_texts(table.column(col), rows) for col in linked]
     problems = []
-    for resource in package.resources:
-        table = tables.get(resource.name)
-        if resource.name == CITATIONS or table is None or table.frame is None:
-            continue
-        if "citation_id" not in resource.field_names:
-            continue
-        frame = table.frame
-        linked = [
-            fk["fields"][0]
-            for fk in resource.foreign_keys
-            if fk["reference"].get("resource") not in (None, CITATIONS) and len(fk["fields"]) == 1
-        ]
-        subject = frame["citation_id"].map(about)
-        matches = (
-            pd.concat([subject == frame[col] for col in linked], axis=1).any(axis=1)
-            if linked
-            else subject.isna()
-        )
-        for index in _rows(subject.notna() & ~matches):
-            ids = ", ".join(str(frame.at[index, col]) for col in linked)
-            problems.append(
-                Problem(
-                    table.label,
-                    index + 2,
-                    "citation_id",
-                    frame.at[index, "citation_id"],
-                    "link_citation",
-                    f"cites evidence about {subject[index]}, not about a record this row links ({ids})",
-                )
+    for i, row in enumerate(rows.tolist()):
+        ids = ", ".join(str(values[i]) for values in links)
+        problems.append(
+            Problem(
+                table.label,
+                row + 2,
+                "citation_id",
+                cited[i],
+                "link_citation",
+                f"cites evidence about {subjects[i]}, not about a record this row links ({ids})",
             )
+        )
     return problems

@@ -1,19 +1,24 @@
 """Validate a whole package: descriptor, structure, hygiene, types and keys, cross-table rules, evidence.
 
 Order matters only for what can be checked at all: a file that cannot be parsed as CSV is reported
-once, precisely, and its rows are not checked further.
+once, precisely, and its rows are not checked further. Problems are reported in the same order
+however the work was scheduled.
+
+Environment: JKDATA_TRACE=1 prints when each step ran and how long it took (on stderr);
+JKDATA_THREADS=N sets the number of worker threads (default: cores + 1; 1 checks serially).
 """
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .columns import executor
 from .problems import Problem, merge
-
-# Above this many data rows, `frictionless="auto"` leaves the row checks to the vectorised engine:
-# frictionless checks row by row (tens of thousands of rows a second) and loads lookup tables whole.
-FRICTIONLESS_AUTO_ROWS = 100_000
 
 
 @dataclass
@@ -38,51 +43,217 @@ class Report:
         }
 
 
+def _needed_later(package) -> dict[str, set[str]]:
+    """The columns of each table that cross-table checks read after the per-table checks."""
+    from .quotes import CITATIONS, SOURCES
+
+    keep: dict[str, set[str]] = {r.name: set(r.primary_key) for r in package.resources}
+    for resource in package.resources:
+        for fk in resource.foreign_keys:
+            keep[resource.name].update(_names(fk.get("fields")))
+            target = fk.get("reference", {}).get("resource") or resource.name
+            keep.setdefault(target, set()).update(_names(fk.get("reference", {}).get("fields")))
+        if "citation_id" in resource.field_names:
+            keep[resource.name].add("citation_id")
+    keep.setdefault(CITATIONS, set()).update(
+        {"citation_id", "table_name", "record_id", "source_id", "quote"}
+    )
+    sources = package.resource(SOURCES)
+    if sources is not None:
+        keep[SOURCES] = set(sources.field_names)
+    return keep
+
+
+def _names(value) -> list[str]:
+    from .package import _as_list
+
+    return _as_list(value)
+
+
+def _file_size(resource) -> int:
+    try:
+        return resource.file.stat().st_size
+    except OSError:
+        return 0
+
+
+_START = time.perf_counter()
+_PARALLEL_FROM = 1 << 25  # bytes of CSV: a smaller package is checked in one thread
+_LARGE = 1 << 25  # bytes: a table this large is read and checked two at a time at most
+_LARGE_TABLES = threading.BoundedSemaphore(2)
+
+
+def _traced(label: str, fn, *args):
+    """Run fn(*args); with JKDATA_TRACE set, say on stderr when it ran and in which thread."""
+    if not os.environ.get("JKDATA_TRACE"):
+        return fn(*args)
+    start = time.perf_counter()
+    try:
+        return fn(*args)
+    finally:
+        end = time.perf_counter()
+        print(
+            f"trace {threading.current_thread().name:<24} {start - _START:7.3f} "
+            f"{end - _START:7.3f} {end - start:7.3f}  {label}",
+            file=sys.stderr,
+        )
+
+
+def _check_table(resource, keep: set[str], parallel: bool = True):
+    """Read one table and run every check that needs only it; then drop the columns no later
+    check reads. Returns (table, its problems, its date problems: reported later, in order).
+
+    At most two large tables are read and checked at once, to bound memory: each holds all its
+    columns (and, while it is read, the file's bytes) until it is trimmed."""
+    large = _file_size(resource) >= _LARGE
+    if large:
+        _LARGE_TABLES.acquire()
+    try:
+        return _check_table_now(resource, keep, parallel)
+    finally:
+        if large:
+            _LARGE_TABLES.release()
+
+
+def _check_table_now(resource, keep: set[str], parallel: bool):
+    from . import hygiene, pandera_checks, rules
+    from .csvread import read_table
+
+    name = resource.name
+    table = _traced(f"read {name}", read_table, resource)
+    problems = table.problems + _traced(f"hygiene {name}", hygiene.hygiene_problems, table)
+    # The date rules run beside the generated checks, in a thread of their own.
+    with executor(parallel, 1) as pool:
+        dates = pool.submit(_traced, f"dates {name}", rules.date_problems, table)
+        problems += _traced(f"types, constraints, keys {name}", pandera_checks.row_problems, table)
+        dates = dates.result()
+    table.slim(keep)
+    _release_memory()
+    return table, problems, dates
+
+
+def _release_memory() -> None:
+    """Hand memory pyarrow freed back to the system: a large table's columns are done with."""
+    import pyarrow
+
+    pyarrow.default_memory_pool().release_unused()
+
+
 def validate_package(
     root: Path, sources_dir: Path | None = None, frictionless: str = "auto"
 ) -> Report:
-    """Check everything; `frictionless` is "auto", "always" or "never" for its row checks."""
-    from . import frictionless_check, hygiene, pandera_checks, quotes, rules
-    from .csvread import read_table
+    """Check everything; `frictionless` is "auto", "always" or "never" for its row checks.
+
+    frictionless always checks the descriptor and schemas. Its row checks (row by row, tens of
+    thousands of rows a second, lookup tables loaded whole) run with "always" only: the
+    vectorised engine checks every row, and the test suite keeps the two engines in agreement.
+
+    Tables are checked in parallel threads (pyarrow releases the GIL), the largest first, while
+    frictionless reads the metadata; each is then trimmed to the columns the cross-table checks
+    need, so that a large package never holds every column of every table at once. Each
+    cross-table check (a foreign key lookup, evidence for a table, the links of a table, the
+    quotes) starts as soon as the tables it reads are done. A small package is checked serially.
+    """
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    from . import frictionless_check, pandera_checks, quotes, rules
     from .package import DESCRIPTOR, load_package
 
     package, problems = load_package(root)
     if package is None:
         return Report(merge(problems))
-    problems += frictionless_check.metadata_problems(package)
+    needed = _needed_later(package)
+    # One thread more than cores: frictionless' metadata check holds the GIL while the tables'
+    # reading and checking mostly run in pyarrow, without it.
+    workers = int(os.environ.get("JKDATA_THREADS", 0)) or max(2, os.cpu_count() or 1) + 1
+    parallel = workers > 1 and sum(_file_size(r) for r in package.resources) >= _PARALLEL_FROM
+    names = {r.name for r in package.resources}
+    lookups, multi = pandera_checks.foreign_key_plan(package)
+    tables: dict = {}
+    positions: dict = {}  # foreign key lookups, reused by the evidence checks
+    missing: dict = {}
+    # The cross-table checks, each started as soon as the tables it reads are checked.
+    later: dict[str, tuple[set[str], tuple]] = {}
+    for lookup in lookups:
+        key = f"foreign keys to {lookup.target}.{lookup.field}"
+        later[key] = (lookup.tables, (pandera_checks.look_up, lookup, tables, positions, missing))
+    for name in rules.cited_tables(package):
+        later[f"evidence for {name}"] = (
+            {rules.CITATIONS, name},
+            (rules.coverage_problems, tables, name),
+        )
+    for resource in package.resources:
+        if "citation_id" in resource.field_names and resource.name != rules.CITATIONS:
+            needs = {rules.CITATIONS, resource.name}
+            needs |= {
+                f"foreign keys to {lk.target}.{lk.field}"
+                for lk in lookups
+                if (resource.name, "citation_id") in lk.referrers
+            }
+            later[f"links of {resource.name}"] = (
+                needs,
+                (rules.link_problems, package, tables, resource.name, positions),
+            )
+    if sources_dir is not None:
+        later["quotes"] = (
+            {quotes.SOURCES, quotes.CITATIONS},
+            (quotes.quote_problems, tables, sources_dir),
+        )
+    outcome: dict[str, object] = {}
+    waits_for = names | set(later)  # a need outside these (a table that failed to load) is moot
+
+    with executor(parallel, workers) as pool:
+        metadata = pool.submit(
+            _traced, "frictionless metadata", frictionless_check.metadata_problems, package
+        )
+        largest_first = sorted(package.resources, key=_file_size, reverse=True)
+        pending = {
+            pool.submit(_check_table, r, needed.get(r.name, set()), parallel): r.name
+            for r in largest_first
+        }
+        done: set[str] = set()
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                key = pending.pop(future)
+                outcome[key] = future.result()
+                if key in names:
+                    tables[key] = outcome[key][0]
+                done.add(key)
+            for key, (needs, (fn, *args)) in list(later.items()):
+                if needs & waits_for <= done:
+                    del later[key]
+                    pending[pool.submit(_traced, key, fn, *args)] = key
+        problems += metadata.result()
+
     # A broken descriptor or schema (the package's JSON files) or a missing data file makes
     # frictionless' own view of the package unreliable: its row checks are then skipped.
     descriptor_broken = any(p.file.endswith(".json") or p.rule == "missing_file" for p in problems)
-
-    tables = {resource.name: read_table(resource) for resource in package.resources}
-    rows = {name: (0 if t.frame is None else len(t.frame)) for name, t in tables.items()}
-    report = Report([], rows)
-    for table in tables.values():
-        problems += table.problems
-        problems += hygiene.hygiene_problems(table)
-        problems += pandera_checks.row_problems(table)
-    problems += pandera_checks.foreign_key_problems(package, tables)
-
-    run_frictionless = frictionless == "always" or (
-        frictionless == "auto" and sum(rows.values()) <= FRICTIONLESS_AUTO_ROWS
-    )
-    if run_frictionless and package.resources and not descriptor_broken:
-        unreadable = {name for name, t in tables.items() if t.frame is None}
+    report = Report([], {r.name: len(tables[r.name]) for r in package.resources})
+    for resource in package.resources:
+        problems += outcome[resource.name][1]
+    pandera_checks.look_up_multi(multi, tables, missing)
+    problems += pandera_checks.foreign_key_report(package, tables, missing)
+    if frictionless == "always" and package.resources and not descriptor_broken:
+        unreadable = {name for name, t in tables.items() if t.arrow is None}
         problems += frictionless_check.row_problems(package, skip=unreadable)
-        report.notes.append("rows checked by both pandera and frictionless")
+        report.notes.append("rows checked by both the vectorised checks and frictionless")
     else:
-        report.notes.append("rows checked by pandera (frictionless row checks skipped)")
-
-    for table in tables.values():
-        problems += rules.date_problems(table)
-    problems += rules.citation_problems(package, tables)
-
+        report.notes.append(
+            "rows checked by the vectorised checks; frictionless checked the descriptor and schemas"
+        )
+    for resource in package.resources:
+        problems += outcome[resource.name][2]  # the date rules
+    for name in rules.cited_tables(package):
+        problems += outcome.get(f"evidence for {name}", [])
+    for resource in package.resources:
+        problems += outcome.get(f"links of {resource.name}", [])
     if sources_dir is None:
         report.notes.append("quotes not checked: no sources directory (give --sources-dir)")
     else:
-        quote_problems, checked = quotes.quote_problems(tables, sources_dir)
+        quote_problems, checked_texts = outcome["quotes"]
         problems += quote_problems
-        report.notes.append(f"quotes checked against {checked} source texts in {sources_dir}")
+        report.notes.append(f"quotes checked against {checked_texts} source texts in {sources_dir}")
     file_order = (
         [DESCRIPTOR]
         + [r.schema_path or DESCRIPTOR for r in package.resources]

@@ -1,0 +1,338 @@
+"""Benchmark `jkdata validate` against plain `frictionless validate` and the pyarrow read floor.
+
+One run, on the same generated files: for each size, a synthetic package (`jkdata synth`) is
+validated by (a) `frictionless validate`, (b) `jkdata validate` with every check (quotes
+included), (c) the floor, `pyarrow.csv.read_csv` of the same CSVs, and (d) `jkdata validate` on
+the same package with known errors injected (`--bad`). Each command runs in its own process;
+wall time, rows per second and peak RSS (from `wait4`) are measured, and the machine's load is
+recorded around every run, because other work on the machine skews timings.
+
+    .venv/bin/python scripts/bench.py                      # 10k, 100k, 1M events -> docs/benchmarks.md
+    .venv/bin/python scripts/bench.py --sizes 10000 --output /tmp/bench.md
+
+Generated packages are kept in --workdir (default .bench/) and reused by later runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+TARGETS = {
+    "speedup": 20.0,  # frictionless / jkdata at the largest size, at least
+    "floor": 2.5,  # jkdata / pyarrow read, at most
+    "rss_mb": 1536.0,  # jkdata peak RSS at the largest size, at most
+    "scaling": 12.0,  # jkdata time at 1M / at 100k events, at most
+    "bad": 1.2,  # jkdata on the package with errors / on the valid one, at most
+    "startup": 1.4,  # jkdata on the real package / importing pandas, pandera, frictionless
+}
+FLOOR_CODE = (
+    "import sys, pyarrow.csv as c\n"
+    "rows = sum(c.read_csv(f).num_rows for f in sys.argv[1:])\n"
+    "print(rows)\n"
+)
+IMPORTS_CODE = "import pandas, pandera.pandas, frictionless"
+
+
+@dataclass
+class Run:
+    wall: float
+    rss_mb: float
+    code: int
+    load_before: float
+    load_after: float
+
+
+@dataclass
+class Measure:
+    label: str
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(r.wall for r in self.runs)
+
+    @property
+    def rss_mb(self) -> float:
+        return max(r.rss_mb for r in self.runs)
+
+    @property
+    def load(self) -> float:
+        return max(max(r.load_before, r.load_after) for r in self.runs)
+
+
+def run(command: list[str], expect: set[int] = frozenset({0})) -> Run:
+    """Run one command, returning its wall time and peak RSS (ru_maxrss of that child only)."""
+    load_before = os.getloadavg()[0]
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    process.stderr.close()
+    if code not in expect:
+        raise SystemExit(f"{' '.join(command)} exited {code}:\n{stderr[-2000:]}")
+    return Run(wall, usage.ru_maxrss / 1024, code, load_before, os.getloadavg()[0])
+
+
+def measure(label: str, command: list[str], repeat: int, expect=frozenset({0})) -> Measure:
+    result = Measure(label)
+    for _ in range(repeat):
+        result.runs.append(run(command, expect))
+    print(
+        f"  {label:<34} {result.wall:8.2f} s  {result.rss_mb:7.0f} MB  (load {result.load:.2f})",
+        flush=True,
+    )
+    return result
+
+
+def package(workdir: Path, events: int, bad: bool) -> tuple[Path, int]:
+    """Generate (or reuse) a synthetic package; returns its directory and row count."""
+    target = workdir / f"events-{events}{'-bad' if bad else ''}"
+    stamp = target / ".complete"
+    if not stamp.exists():
+        if target.exists():
+            shutil.rmtree(target)
+        command = [str(BIN / "jkdata"), "synth", str(target), "--events", str(events)]
+        command += ["--template", str(ROOT)] + (["--bad"] if bad else [])
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        stamp.write_text("")
+    rows = sum(
+        max(0, sum(1 for _ in path.open("rb")) - 1) for path in (target / "data").glob("*.csv")
+    )
+    return target, rows
+
+
+def machine() -> dict[str, str]:
+    def first(path: str, key: str) -> str:
+        try:
+            for line in Path(path).read_text().splitlines():
+                if line.startswith(key):
+                    return line.split(":", 1)[1].strip()
+        except OSError:
+            pass
+        return "unknown"
+
+    from importlib.metadata import version
+
+    memory = first("/proc/meminfo", "MemTotal")
+    if memory.endswith(" kB"):
+        memory = f"{int(memory[:-3]) / 1024 / 1024:.1f} GiB"
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    libraries = ", ".join(
+        f"{name} {version(name)}"
+        for name in ("pandas", "pyarrow", "pandera", "frictionless", "numpy")
+    )
+    return {
+        "CPU": first("/proc/cpuinfo", "model name"),
+        "cores": f"{os.cpu_count()} logical ({len(os.sched_getaffinity(0))} usable)",
+        "memory": memory,
+        "system": f"{platform.system()} {platform.release()}",
+        "Python": platform.python_version(),
+        "libraries": libraries,
+        "commit": commit or "unknown",
+    }
+
+
+def startup(repeat: int) -> tuple[Measure, Measure]:
+    """jkdata validate on the real package against importing its heavy libraries."""
+    python = str(BIN / "python")
+    imports = measure("import pandas, pandera, frictionless", [python, "-c", IMPORTS_CODE], repeat)
+    jkdata = measure(
+        "jkdata validate (real package)", [str(BIN / "jkdata"), "validate", str(ROOT)], repeat
+    )
+    return imports, jkdata
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--workdir", type=Path, default=ROOT / ".bench")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs per jkdata/pyarrow timing (median)"
+    )
+    parser.add_argument(
+        "--frictionless-repeat", type=int, default=1, help="runs per frictionless timing"
+    )
+    parser.add_argument(
+        "--no-frictionless-above",
+        type=int,
+        default=None,
+        help="skip frictionless for sizes above this many events (it takes minutes at 1M)",
+    )
+    args = parser.parse_args(argv)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    python, jkdata, frictionless = (
+        str(BIN / "python"),
+        str(BIN / "jkdata"),
+        str(BIN / "frictionless"),
+    )
+
+    print(f"load average before: {os.getloadavg()}")
+    results = []
+    for events in sorted(args.sizes):
+        print(f"{events:,} events: generating …", flush=True)
+        valid, rows = package(args.workdir, events, bad=False)
+        bad, bad_rows = package(args.workdir, events, bad=True)
+        expected = len(json.loads((bad / "expected-problems.json").read_text()))
+        print(f"{events:,} events, {rows:,} rows", flush=True)
+        files = sorted(str(p) for p in (valid / "data").glob("*.csv"))
+        sources = ["--sources-dir", str(valid / "sources")]
+        row = {"events": events, "rows": rows, "expected_problems": expected}
+        row["floor"] = measure(
+            "pyarrow.csv.read_csv (floor)", [python, "-c", FLOOR_CODE, *files], args.repeat
+        )
+        row["jkdata"] = measure(
+            "jkdata validate", [jkdata, "validate", str(valid), *sources], args.repeat
+        )
+        row["bad"] = measure(
+            "jkdata validate (with errors)",
+            [jkdata, "validate", str(bad), "--sources-dir", str(bad / "sources")],
+            args.repeat,
+            expect=frozenset({1}),
+        )
+        if args.no_frictionless_above is None or events <= args.no_frictionless_above:
+            row["frictionless"] = measure(
+                "frictionless validate",
+                [frictionless, "validate", str(valid / "datapackage.json")],
+                args.frictionless_repeat,
+            )
+        results.append(row)
+    imports, real = startup(max(5, args.repeat))
+    print(f"load average after: {os.getloadavg()}")
+
+    text = report(results, imports, real, machine())
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text)
+    print()
+    print(text)
+    return 0
+
+
+def report(results: list[dict], imports: Measure, real: Measure, about: dict) -> str:
+    lines = [
+        "# Benchmarks: `jkdata validate` against `frictionless validate` and the pyarrow floor",
+        "",
+        "<!-- generated by scripts/bench.py; do not edit by hand: run `make bench` -->",
+        "",
+        f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `scripts/bench.py` (`make bench`).",
+        "",
+        "Each package is synthetic (`jkdata synth --events N`): N events with 2–4 actor links each",
+        "(about 3), agreements, disputes, topics, every link table, sources and a citation for every",
+        "record, about 5.4 rows in all per event. Every command runs in its own process, on the",
+        "same files; wall time is the median of the runs, peak RSS the largest.",
+        "",
+        "- **frictionless**: `frictionless validate datapackage.json` (row by row; foreign keys load",
+        "  lookup tables whole).",
+        "- **jkdata**: `jkdata validate PACKAGE --sources-dir PACKAGE/sources` with every check:",
+        "  descriptor and schemas (frictionless), CSV structure, hygiene, types and constraints,",
+        "  primary, unique and foreign keys (pandera checks generated from the schemas, vectorised),",
+        "  EDTF dates, evidence for every record and link, checksums and every quote verbatim in its",
+        "  source text.",
+        "- **floor**: `pyarrow.csv.read_csv` of the same CSV files (default options), nothing else.",
+        "- **with errors**: `jkdata validate` on the same package with known errors injected",
+        "  (`jkdata synth --bad`, one per class of problem).",
+        "",
+        "| events | rows | tool | wall (s) | rows/s | peak RSS (MB) | load |",
+        "| ---: | ---: | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for row in results:
+        for key, name in (
+            ("frictionless", "frictionless validate"),
+            ("jkdata", "jkdata validate"),
+            ("bad", f"jkdata validate, {row['expected_problems']} errors"),
+            ("floor", "pyarrow read (floor)"),
+        ):
+            m = row.get(key)
+            if m is None:
+                continue
+            lines.append(
+                f"| {row['events']:,} | {row['rows']:,} | {name} | {m.wall:.2f} | "
+                f"{row['rows'] / m.wall:,.0f} | {m.rss_mb:,.0f} | {m.load:.2f} |"
+            )
+    target = max(row["events"] for row in results)
+    by_size = {row["events"]: row for row in results}
+    big = by_size[target]
+    lines += [
+        "",
+        f"## Targets, at {target:,} events",
+        "",
+        "| target | measured | limit | met |",
+        "| --- | ---: | ---: | --- |",
+    ]
+
+    def verdict(value: float, limit: float, at_least: bool) -> str:
+        met = value >= limit if at_least else value <= limit
+        return f"{value:.2f} | {'≥' if at_least else '≤'} {limit:g} | {'yes' if met else '**no**'}"
+
+    if "frictionless" in big:
+        speedup = big["frictionless"].wall / big["jkdata"].wall
+        lines.append(
+            f"| frictionless ÷ jkdata (wall) | {verdict(speedup, TARGETS['speedup'], True)} |"
+        )
+    floor = big["jkdata"].wall / big["floor"].wall
+    lines.append(
+        f"| jkdata ÷ pyarrow read floor (wall) | {verdict(floor, TARGETS['floor'], False)} |"
+    )
+    lines.append(
+        f"| jkdata peak RSS (MB) | {verdict(big['jkdata'].rss_mb, TARGETS['rss_mb'], False)} |"
+    )
+    smaller = [n for n in by_size if n * 10 == target]
+    if smaller:
+        scale = big["jkdata"].wall / by_size[smaller[0]]["jkdata"].wall
+        lines.append(
+            f"| jkdata time, {target:,} ÷ {smaller[0]:,} events | "
+            f"{verdict(scale, TARGETS['scaling'], False)} |"
+        )
+    bad = big["bad"].wall / big["jkdata"].wall
+    lines.append(f"| with errors ÷ valid (wall) | {verdict(bad, TARGETS['bad'], False)} |")
+    lines.append(
+        f"| real package ({real.wall:.2f} s) ÷ `{IMPORTS_CODE}` ({imports.wall:.2f} s) | "
+        f"{verdict(real.wall / imports.wall, TARGETS['startup'], False)} |"
+    )
+    lines += [
+        "",
+        "## Ratios at every size",
+        "",
+        "| events | frictionless ÷ jkdata | jkdata ÷ floor | with errors ÷ valid |",
+        "| ---: | ---: | ---: | ---: |",
+    ]
+    for row in results:
+        speedup = (
+            f"{row['frictionless'].wall / row['jkdata'].wall:.1f}" if "frictionless" in row else "—"
+        )
+        lines.append(
+            f"| {row['events']:,} | {speedup} | {row['jkdata'].wall / row['floor'].wall:.2f} | "
+            f"{row['bad'].wall / row['jkdata'].wall:.2f} |"
+        )
+    lines += ["", "## Machine", ""]
+    lines += [f"- {key}: {value}" for key, value in about.items()]
+    loads = [m.load for row in results for m in row.values() if isinstance(m, Measure)]
+    lines += [
+        f"- highest 1-minute load average seen during a timed run: {max(loads + [real.load]):.2f}",
+        "",
+        "The load column is the 1-minute load average around each run: above about 0.5 on this",
+        "machine, other work was competing for the cores and the timings are pessimistic.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

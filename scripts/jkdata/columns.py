@@ -1,0 +1,154 @@
+"""Small helpers for working on columns as pyarrow arrays, which is where the checks do their work.
+
+pandas 3 keeps text in pyarrow; going through pandas' string methods or `isin` on those columns
+can fall back to Python objects row by row. The checks therefore call pyarrow compute kernels on
+the columns directly and come back to Python only for the few cells that fail.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+if TYPE_CHECKING:  # pandas is imported where a Series is made: reading needs only pyarrow
+    import pandas as pd
+
+
+def arrow(values) -> pa.ChunkedArray:
+    """The column as a pyarrow ChunkedArray, without copying when it already lives in pyarrow."""
+    if isinstance(values, pa.ChunkedArray):
+        return values
+    if isinstance(values, pa.Array):
+        return pa.chunked_array([values])
+    values = getattr(values, "array", values)  # a pandas Series: its extension array
+    if hasattr(values, "__arrow_array__"):
+        result = values.__arrow_array__()
+        return result if isinstance(result, pa.ChunkedArray) else pa.chunked_array([result])
+    return pa.chunked_array([pa.array(np.asarray(values, dtype=object), from_pandas=True)])
+
+
+def true_rows(mask) -> np.ndarray:
+    """Positions where a boolean column is true (null counts as false)."""
+    if isinstance(mask, np.ndarray):
+        return np.flatnonzero(mask)
+    mask = arrow(mask)
+    if mask.null_count:
+        mask = pc.fill_null(mask, False)
+    if not pc.any(mask).as_py():
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(mask.to_numpy())
+
+
+def to_numpy_bool(mask, fill: bool) -> np.ndarray:
+    """A boolean column as a numpy array, nulls replaced by `fill`."""
+    mask = arrow(mask)
+    if mask.null_count:
+        mask = pc.fill_null(mask, fill)
+    if len(mask) == 0:
+        return np.zeros(0, dtype=bool)
+    return mask.to_numpy()
+
+
+def as_series(mask, index: pd.Index, fill: bool = False) -> pd.Series:
+    """A boolean pyarrow column as a plain numpy-backed pandas Series (what pandera expects)."""
+    import pandas as pd
+
+    return pd.Series(to_numpy_bool(mask, fill), index=index, copy=False)
+
+
+def combined(values) -> pa.Array:
+    """One contiguous array (for value sets of `is_in` and `index_in`)."""
+    values = arrow(values)
+    return values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+
+
+def select(values, mask: np.ndarray) -> pa.ChunkedArray:
+    """The values where a numpy mask is true (a filter: much faster than `take` on many chunks)."""
+    return pc.filter(arrow(values), pa.array(mask, pa.bool_()))
+
+
+def take_texts(values, rows: np.ndarray) -> list:
+    """The Python values at a few positions."""
+    if len(rows) == 0:
+        return []
+    return arrow(values).take(pa.array(rows, pa.int64())).to_pylist()
+
+
+def run_starts(values) -> np.ndarray | None:
+    """Where each run of equal values starts, when the column is in non-decreasing order without
+    gaps (as key columns usually are); None otherwise, or when runs would not save work."""
+    values = arrow(values)
+    if values.null_count or len(values) < 1024:
+        return None
+    later, earlier = values[1:], values[:-1]
+    if pc.any(pc.less(later, earlier)).as_py():
+        return None
+    changes = np.flatnonzero(to_numpy_bool(pc.not_equal(later, earlier), False)) + 1
+    if len(changes) > 0.7 * len(values):
+        return None
+    return np.concatenate([[0], changes])
+
+
+def run_values(values, starts: np.ndarray) -> pa.ChunkedArray:
+    """The first value of each run."""
+    mask = np.zeros(len(values), dtype=bool)
+    mask[starts] = True
+    return select(values, mask)
+
+
+def expand_runs(per_run: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
+    """A value per run repeated over the run's rows."""
+    return np.repeat(per_run, np.diff(np.append(starts, length)))
+
+
+class Inline:
+    """A stand-in for a thread pool that runs each task at once in the calling thread: for small
+    packages, where threads only add switching between GIL-bound Python."""
+
+    def submit(self, fn, *args, **kwargs):
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # handed to whoever asks for the result
+            future.set_exception(exc)
+        return future
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+def executor(parallel: bool, workers: int):
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=workers) if parallel else Inline()
+
+
+def codes_of(column) -> tuple[np.ndarray, int]:
+    """Integer codes for a column's values (equal values, equal codes) and an upper bound.
+
+    A column in non-decreasing order (usual for the first key field) is coded by counting value
+    changes; any other by the position where each value first appears (one hash lookup)."""
+    column = arrow(column)
+    if column.null_count == 0 and len(column) > 1:
+        later, earlier = column[1:], column[:-1]
+        if not pc.any(pc.less(later, earlier)).as_py():
+            changes = to_numpy_bool(pc.not_equal(later, earlier), False)
+            codes = np.concatenate([[0], np.cumsum(changes)])
+            return codes, int(codes[-1]) + 1
+    values = combined(column)
+    sample = values.slice(0, 1 << 16)
+    if pc.count_distinct(sample, mode="all").as_py() * 4 < len(sample):
+        # Few distinct values (a role, a code, an ID of a small table): a dictionary is cheap.
+        encoded = values.dictionary_encode(null_encoding="encode")
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        return codes, len(encoded.dictionary)
+    codes = pc.index_in(values, value_set=values, skip_nulls=False)
+    return codes.to_numpy(zero_copy_only=False).astype(np.int64), len(values)

@@ -1,0 +1,100 @@
+"""The two row engines agree: frictionless (row by row) and the vectorised checks (the generated
+pandera checks and the foreign key lookups) report the same (file, row, column, rule) for every
+corruption-corpus case about cells and keys, and for the synthetic package with injected errors.
+
+frictionless 5 does not enforce `uniqueKeys`, so `unique_key` is the vectorised engine's alone.
+This test is what lets `jkdata validate` leave row checks to the vectorised engine by default.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_corruptions import CASES, _resolve
+
+from jkdata import frictionless_check, pandera_checks
+from jkdata.csvread import read_table
+from jkdata.package import load_package
+from jkdata.synthetic import generate
+
+CELL_AND_KEY_RULES = {
+    "type",
+    "required",
+    "pattern",
+    "enum",
+    "min_length",
+    "max_length",
+    "minimum",
+    "maximum",
+    "unique",
+    "primary_key",
+    "foreign_key",
+}
+
+
+def _both_engines(root: Path) -> tuple[set, set]:
+    package, _ = load_package(root)
+    tables = {r.name: read_table(r) for r in package.resources}
+    vectorised = []
+    for table in tables.values():
+        vectorised += pandera_checks.row_problems(table)
+    vectorised += pandera_checks.foreign_key_problems(package, tables)
+    unreadable = {name for name, t in tables.items() if t.arrow is None}
+    row_by_row = frictionless_check.row_problems(package, skip=unreadable)
+    return (
+        {p.key for p in vectorised if p.rule != "unique_key"},
+        {p.key for p in row_by_row},
+    )
+
+
+CELL_CASES = [case for case in CASES if case[2][3] in CELL_AND_KEY_RULES]
+
+
+def test_the_corpus_has_cases_for_most_cell_and_key_rules():
+    assert len({case[2][3] for case in CELL_CASES}) >= 9
+
+
+@pytest.mark.parametrize("case, corrupt, expected", CELL_CASES, ids=[c[0] for c in CELL_CASES])
+def test_engines_agree_on_the_corruption_corpus(package, case, corrupt, expected):
+    expected = _resolve(package, expected, before=True)
+    corrupt(package)
+    expected = _resolve(package, expected, before=False)
+    vectorised, row_by_row = _both_engines(package)
+    assert expected in vectorised
+    assert vectorised == row_by_row
+
+
+def test_engines_agree_on_the_real_package():
+    vectorised, row_by_row = _both_engines(Path(__file__).resolve().parent.parent)
+    assert vectorised == row_by_row == set()
+
+
+def test_engines_agree_on_a_synthetic_package_with_errors(tmp_path):
+    generated = generate(tmp_path / "bad", 300, seed=3, bad=True)
+    vectorised, row_by_row = _both_engines(generated.root)
+    expected = {key for key in generated.expected if key[3] in CELL_AND_KEY_RULES}
+    assert vectorised == row_by_row == expected
+
+
+def _pandera_and_direct(root: Path) -> tuple[list, list]:
+    package, _ = load_package(root)
+    direct, through_pandera = [], []
+    for resource in package.resources:
+        table = read_table(resource)
+        direct += pandera_checks.row_problems(table)
+        through_pandera += pandera_checks.pandera_row_problems(table)
+    return direct, through_pandera
+
+
+@pytest.mark.parametrize("case, corrupt, expected", CELL_CASES, ids=[c[0] for c in CELL_CASES])
+def test_direct_checks_report_what_pandera_reports(package, case, corrupt, expected):
+    corrupt(package)
+    direct, through_pandera = _pandera_and_direct(package)
+    assert direct == through_pandera  # the same problems, in the same order, same wording
+
+
+def test_direct_checks_report_what_pandera_reports_on_a_synthetic_package(tmp_path):
+    generated = generate(tmp_path / "bad", 300, seed=5, bad=True)
+    direct, through_pandera = _pandera_and_direct(generated.root)
+    assert direct == through_pandera and direct

@@ -1,0 +1,115 @@
+"""The synthetic package generator: a valid package passes every check, and a package with
+injected errors is reported with exactly those errors, by either row engine."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT, run_validate
+from jkdata.cli import cli
+from jkdata.synthetic import generate
+
+EVENTS = 400
+
+
+@pytest.fixture(scope="module")
+def valid(tmp_path_factory):
+    return generate(tmp_path_factory.mktemp("synth") / "valid", EVENTS, seed=7)
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory):
+    return generate(tmp_path_factory.mktemp("synth") / "bad", EVENTS, seed=7, bad=True)
+
+
+def test_valid_package_passes_every_check_including_quotes(valid):
+    code, report, output = run_validate(valid.root, "--sources-dir", str(valid.sources_dir))
+    assert code == 0, output
+    assert report["rows"] == valid.rows
+    assert any(n.startswith("quotes checked against") for n in report["notes"])
+
+
+def test_sizes_follow_the_number_of_events(valid):
+    assert valid.rows["events"] == EVENTS
+    assert 2 * EVENTS <= valid.rows["event_actors"] <= 4 * EVENTS  # 2-4 actors, about 3
+    assert 5 * EVENTS <= sum(valid.rows.values()) <= 6 * EVENTS
+
+
+def test_same_seed_same_files(valid, tmp_path):
+    again = generate(tmp_path / "again", EVENTS, seed=7)
+    for path in sorted((valid.root / "data").glob("*.csv")):
+        assert (again.root / "data" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+@pytest.mark.parametrize("engines", ["never", "always"])
+def test_injected_errors_are_found_exactly(broken, engines):
+    code, report, output = run_validate(
+        broken.root, "--sources-dir", str(broken.sources_dir), "--frictionless", engines
+    )
+    assert code == 1, output
+    found = {(p["file"], p["row"], p["column"], p["rule"]) for p in report["problems"]}
+    assert found == broken.expected
+    assert len(report["problems"]) == len(broken.expected)  # and nothing reported twice
+
+
+def test_injected_errors_cover_the_classes(broken):
+    rules = {rule for *_, rule in broken.expected}
+    assert {
+        "type",
+        "enum",
+        "pattern",
+        "required",
+        "max_length",
+        "primary_key",
+        "unique_key",
+        "foreign_key",
+        "date_bounds",
+        "date_precision",
+        "date_invalid",
+        "date_note",
+        "date_incomplete",
+        "whitespace",
+        "formula",
+        "control_character",
+        "unicode_nfc",
+        "citation_missing",
+        "citation_target",
+        "link_citation",
+        "quote_not_found",
+    } <= rules
+
+
+def test_synth_command_writes_the_expected_problems(tmp_path):
+    out = tmp_path / "pkg"
+    args = ["synth", str(out), "--events", "50", "--bad", "--template", str(ROOT)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    expected = json.loads((out / "expected-problems.json").read_text())
+    assert expected and set(expected[0]) == {"file", "row", "column", "rule"}
+    assert (out / "sources").is_dir() and (out / "datapackage.json").is_file()
+    again = CliRunner().invoke(cli, args)
+    assert again.exit_code == 2  # the directory is not empty any more
+
+
+def test_parallel_and_serial_checks_report_the_same(broken, monkeypatch):
+    from jkdata import validate
+
+    serial = validate.validate_package(broken.root, broken.sources_dir).as_dict()
+    monkeypatch.setattr(validate, "_PARALLEL_FROM", 0)  # threads even for a small package
+    monkeypatch.setattr(validate, "_LARGE", 0)  # and every table counted as large
+    parallel = validate.validate_package(broken.root, broken.sources_dir).as_dict()
+    assert parallel == serial and serial["problem_count"] == len(broken.expected)
+
+
+@pytest.mark.parametrize("events", [10, 11, 37])
+def test_the_smallest_packages_work_too(tmp_path, events):
+    good = generate(tmp_path / "good", events, seed=1)
+    bad = generate(tmp_path / "bad", events, seed=1, bad=True)
+    code, report, _ = run_validate(good.root, "--sources-dir", str(good.sources_dir))
+    assert code == 0
+    code, report, _ = run_validate(bad.root, "--sources-dir", str(bad.sources_dir))
+    found = {(p["file"], p["row"], p["column"], p["rule"]) for p in report["problems"]}
+    assert code == 1 and found == bad.expected
