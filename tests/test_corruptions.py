@@ -377,6 +377,36 @@ def _edit_cell(table: str, key: str, column: str, change):
     return corrupt
 
 
+def _quote_whole_source(source_id: str):
+    """Cite every paragraph of a source, in chunks of at most 400 characters: valid quotes, but
+    together a copy of the document."""
+
+    def corrupt(package: Path) -> None:
+        name = _cell_value(package / "data/sources.csv", source_id, "file_name")
+        text = (SEEDS / name).read_text(encoding="utf-8")
+        path = package / "data/citations.csv"
+        rows = []
+        for n, paragraph in enumerate(p for p in text.split("\n") if p.strip()):
+            for k in range(0, len(paragraph), 400):
+                chunk = paragraph[k : k + 400].strip()
+                if len(chunk) >= 10 and chunk == paragraph[k : k + 400].strip():
+                    rows.append(
+                        [
+                            f"CI-{9000 + n}{k // 400:03d}",
+                            "actors",
+                            "AC-0003",
+                            source_id,
+                            chunk,
+                            "",
+                        ]
+                    )
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        path.write_text(path.read_text(encoding="utf-8") + out.getvalue(), encoding="utf-8")
+
+    return corrupt
+
+
 @pytest.mark.skipif(not SEEDS.is_dir(), reason=f"source texts not found at {SEEDS}")
 @pytest.mark.parametrize(
     "corrupt, expected",
@@ -399,8 +429,18 @@ def _edit_cell(table: str, key: str, column: str, change):
             cell("sources", "SR-0002", "file_name", "999_missing.txt"),
             ("data/sources.csv", At("SR-0002"), "file_name", "source_file"),
         ),
+        (
+            _quote_whole_source("SR-0002"),
+            ("data/sources.csv", At("SR-0002"), "source_id", "quote_share"),
+        ),
     ],
-    ids=["quote_changed", "straight_for_curly_apostrophe", "checksum", "source_file_missing"],
+    ids=[
+        "quote_changed",
+        "straight_for_curly_apostrophe",
+        "checksum",
+        "source_file_missing",
+        "quotes_copy_the_source",
+    ],
 )
 def test_evidence_against_source_texts(package, corrupt, expected):
     corrupt(package)

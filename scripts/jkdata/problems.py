@@ -57,6 +57,7 @@ RULES = {
     "source_file": "A source document is not in the sources directory.",
     "source_checksum": "A source document's SHA-256 or size differs from the sources table.",
     "quote_not_found": "A quote does not appear verbatim in its source document.",
+    "quote_share": "The quotes together reproduce more than half of a source document's text.",
 }
 
 

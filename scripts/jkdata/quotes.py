@@ -132,6 +132,7 @@ def quote_problems(tables: dict[str, Table], sources_dir: Path) -> tuple[list[Pr
         for k, row, text in zip(keys.tolist(), rows.tolist(), sought, strict=True)
         if text not in texts[names[source[row]]]
     ]
+    problems += _share_problems(sources, texts, names, source, rows, sought, keys, set(bad))
     if bad:
         for row in np.flatnonzero(np.isin(key, np.array(bad, dtype=np.int64))).tolist():
             source_id = names[source[row]]
@@ -146,3 +147,65 @@ def quote_problems(tables: dict[str, Table], sources_dir: Path) -> tuple[list[Pr
                 )
             )
     return problems, len(texts)
+
+
+# Quotes are evidence, not a copy: together they may reproduce at most this share of a source's
+# (non-space) characters. A sentence needs only the fragment that states its fact.
+MAX_QUOTED_SHARE = 0.5
+_SPACES = np.array(
+    [
+        9,
+        10,
+        11,
+        12,
+        13,
+        32,
+        0x85,
+        0xA0,
+        0x1680,
+        *range(0x2000, 0x200B),
+        0x2028,
+        0x2029,
+        0x202F,
+        0x205F,
+        0x3000,
+    ]
+)
+
+
+def quoted_share(text: str, quotes: list[str]) -> float:
+    """The share of the text's non-space characters inside at least one occurrence of a quote."""
+    depth = np.zeros(len(text) + 1, dtype=np.int32)
+    for quote in quotes:
+        start = text.find(quote)
+        while start >= 0:
+            depth[start] += 1
+            depth[start + len(quote)] -= 1
+            start = text.find(quote, start + 1)
+    covered = np.cumsum(depth[:-1]) > 0
+    ink = ~np.isin(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32), _SPACES)
+    return float(covered[ink].sum() / max(int(ink.sum()), 1))
+
+
+def _share_problems(sources, texts, names, source, rows, sought, keys, bad) -> list[Problem]:
+    by_source: dict[str, list[str]] = {}
+    for k, row, text in zip(keys.tolist(), rows.tolist(), sought, strict=True):
+        if k not in bad:
+            by_source.setdefault(names[source[row]], []).append(text)
+    ids = sources.column("source_id").to_pylist()
+    problems = []
+    for source_id, quotes in by_source.items():
+        share = quoted_share(texts[source_id], quotes)
+        if share > MAX_QUOTED_SHARE:
+            problems.append(
+                Problem(
+                    sources.label,
+                    ids.index(source_id) + 2,
+                    "source_id",
+                    source_id,
+                    "quote_share",
+                    f"the quotes together reproduce {share:.0%} of this source's text (at most "
+                    f"{MAX_QUOTED_SHARE:.0%}): quote only the fragment that states each fact",
+                )
+            )
+    return problems

@@ -412,13 +412,26 @@ class _Builder:
         return self.tables
 
     def texts(self) -> list[bytes]:
-        """Each source's text: its sentences, one paragraph each."""
+        """Each source's text: its sentences, one paragraph each, every one followed by commentary
+        that no citation quotes, as in a real article (validate caps the quoted share of a source)."""
         sentences = self.sentences.to_pylist()
         k = _SENTENCES_PER_SOURCE
         return [
-            ("\n\n".join(sentences[i * k : (i + 1) * k]) + "\n").encode()
+            (
+                "\n\n".join(
+                    f"{sentence} {_COMMENTARY} ({i + 1}.{j + 1})"
+                    for j, sentence in enumerate(sentences[i * k : (i + 1) * k])
+                )
+                + "\n"
+            ).encode()
             for i in range(self.counts["sources"])
         ]
+
+
+_COMMENTARY = (
+    "The author then weighs what this means for both governments, for their voters and for the "
+    "wider region, at some length and without new facts."
+)
 
 
 # --- writing CSV, vectorised: minimal quoting, as the real files are written

@@ -1,0 +1,20 @@
+"""The quoted share of a source: evidence must not become a copy."""
+
+from __future__ import annotations
+
+from jkdata.quotes import MAX_QUOTED_SHARE, quoted_share
+
+
+def test_share_counts_characters_inside_any_occurrence_of_a_quote():
+    assert quoted_share("ab cd ef", ["ab", "ef"]) == 4 / 6
+    assert quoted_share("abab", ["ab"]) == 1.0  # every occurrence counts
+    assert quoted_share("abc", ["ab", "bc"]) == 1.0  # overlapping quotes count once
+    assert quoted_share("a b", []) == 0.0
+
+
+def test_whitespace_does_not_count():
+    assert quoted_share("ab\n\n   cd", ["ab"]) == 0.5
+
+
+def test_the_cap_is_half():
+    assert MAX_QUOTED_SHARE == 0.5
