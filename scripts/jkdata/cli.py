@@ -23,6 +23,42 @@ def _package_dir(path: Path) -> Path:
     return path.parent if path.is_file() else path
 
 
+def _package_argument(dir_only: bool = False):
+    """PACKAGE_DIR, default the current directory; some commands also take the descriptor's path."""
+    return click.argument(
+        "package_dir",
+        default=".",
+        type=click.Path(exists=True, file_okay=not dir_only, path_type=Path),
+    )
+
+
+def _sources_dir_option(purpose: str):
+    return click.option(
+        "--sources-dir",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        help=f"Directory with the source texts, {purpose}. "
+        "Default: ../shared/seeds beside the package, when it exists.",
+    )
+
+
+def _root_and_sources(package_dir: Path, sources_dir: Path | None) -> tuple[Path, Path | None]:
+    from .quotes import default_sources_dir
+
+    root = _package_dir(package_dir)
+    return root, sources_dir if sources_dir is not None else default_sources_dir(root)
+
+
+def _internal_error(exc: Exception, consequence: str = "") -> None:
+    """A bug, not bad data: say so in one line (the traceback with JKDATA_DEBUG=1) and exit 3."""
+    if os.environ.get("JKDATA_DEBUG"):
+        raise exc
+    click.echo(
+        f"internal error: {type(exc).__name__}: {exc} (set JKDATA_DEBUG=1 for details){consequence}",
+        err=True,
+    )
+    sys.exit(EXIT_INTERNAL)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="jkdata", prog_name="jkdata")
 def cli():
@@ -30,17 +66,8 @@ def cli():
 
 
 @cli.command()
-@click.argument(
-    "package_dir",
-    default=".",
-    type=click.Path(exists=True, path_type=Path),
-)
-@click.option(
-    "--sources-dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Directory with the source texts, to check checksums and that every quote is verbatim. "
-    "Default: ../shared/seeds beside the package, when it exists.",
-)
+@_package_argument()
+@_sources_dir_option("to check checksums and that every quote is verbatim")
 @click.option(
     "--format",
     "output_format",
@@ -65,23 +92,14 @@ def validate(package_dir: Path, sources_dir: Path | None, output_format: str, fr
     source texts) that every quote is verbatim. Prints one line per problem: file, row as a
     spreadsheet shows it, column, value and the rule broken. Exits 0 when valid, 1 when not.
     """
-    from .quotes import default_sources_dir
     from .validate import validate_package
 
-    root = _package_dir(package_dir)
-    if sources_dir is None:
-        sources_dir = default_sources_dir(root)
+    root, sources_dir = _root_and_sources(package_dir, sources_dir)
     _use_jemalloc()
     try:
         report = validate_package(root, sources_dir=sources_dir, frictionless=frictionless)
-    except Exception as exc:  # a bug, not bad data: say so without a wall of traceback
-        if os.environ.get("JKDATA_DEBUG"):
-            raise
-        click.echo(
-            f"internal error: {type(exc).__name__}: {exc} (set JKDATA_DEBUG=1 for details)",
-            err=True,
-        )
-        sys.exit(EXIT_INTERNAL)
+    except Exception as exc:
+        _internal_error(exc)
 
     if output_format == "json":
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
@@ -91,17 +109,8 @@ def validate(package_dir: Path, sources_dir: Path | None, output_format: str, fr
 
 
 @cli.command()
-@click.argument(
-    "package_dir",
-    default=".",
-    type=click.Path(exists=True, path_type=Path),
-)
-@click.option(
-    "--sources-dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Directory with the source texts. Default: ../shared/seeds beside the package, "
-    "when it exists.",
-)
+@_package_argument()
+@_sources_dir_option("whose sentences are counted")
 @click.option(
     "--format",
     "output_format",
@@ -121,11 +130,8 @@ def coverage(package_dir: Path, sources_dir: Path | None, output_format: str):
     when there is no sources directory.
     """
     from .coverage import CoverageError, format_text, package_coverage
-    from .quotes import default_sources_dir
 
-    root = _package_dir(package_dir)
-    if sources_dir is None:
-        sources_dir = default_sources_dir(root)
+    root, sources_dir = _root_and_sources(package_dir, sources_dir)
     if sources_dir is None:
         raise click.UsageError(
             "no sources directory: give --sources-dir (../shared/seeds beside the package does not exist)"
@@ -135,14 +141,8 @@ def coverage(package_dir: Path, sources_dir: Path | None, output_format: str):
     except CoverageError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_INVALID)
-    except Exception as exc:  # a bug, not bad data
-        if os.environ.get("JKDATA_DEBUG"):
-            raise
-        click.echo(
-            f"internal error: {type(exc).__name__}: {exc} (set JKDATA_DEBUG=1 for details)",
-            err=True,
-        )
-        sys.exit(EXIT_INTERNAL)
+    except Exception as exc:
+        _internal_error(exc)
     if output_format == "json":
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -226,9 +226,7 @@ def _print_text(report) -> None:
 
 
 @cli.command()
-@click.argument(
-    "package_dir", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path)
-)
+@_package_argument(dir_only=True)
 @click.option(
     "--check", is_flag=True, help="Change nothing; exit 1 if any file is not in canonical form."
 )
@@ -299,9 +297,7 @@ def diff(old_ref: str, new_ref: str | None, package_dir: Path, output_format: st
 
 
 @cli.command()
-@click.argument(
-    "package_dir", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path)
-)
+@_package_argument(dir_only=True)
 @click.option(
     "--bump",
     type=click.Choice(["patch", "minor", "major"]),
@@ -359,9 +355,7 @@ def release(package_dir: Path, bump: str | None, new_version: str | None, releas
 
 
 @cli.command()
-@click.argument(
-    "package_dir", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path)
-)
+@_package_argument(dir_only=True)
 @click.option(
     "--check", is_flag=True, help="Change nothing; exit 1 if a generated file is out of date."
 )
@@ -382,23 +376,14 @@ def docs(package_dir: Path, check: bool):
 
 
 @cli.command()
-@click.argument(
-    "package_dir",
-    default=".",
-    type=click.Path(exists=True, path_type=Path),
-)
+@_package_argument()
 @click.option(
     "--dist",
     "dist_dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Where to write the outputs. Default: dist/ in PACKAGE_DIR.",
 )
-@click.option(
-    "--sources-dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Directory with the source texts, for the validation that runs first. "
-    "Default: ../shared/seeds beside the package, when it exists.",
-)
+@_sources_dir_option("for the validation that runs first")
 @click.option(
     "--check",
     is_flag=True,
@@ -418,11 +403,8 @@ def build(package_dir: Path, dist_dir: Path | None, sources_dir: Path | None, ch
     from .build import DOCS_PICTURE, InvalidPackage
     from .build import build as build_package
     from .exports import BuildError
-    from .quotes import default_sources_dir
 
-    root = _package_dir(package_dir)
-    if sources_dir is None:
-        sources_dir = default_sources_dir(root)
+    root, sources_dir = _root_and_sources(package_dir, sources_dir)
     started = time.monotonic()
     try:
         result = build_package(root, dist_dir, sources_dir=sources_dir, refresh_docs=not check)
@@ -433,15 +415,8 @@ def build(package_dir: Path, dist_dir: Path | None, sources_dir: Path | None, ch
     except BuildError as exc:
         click.echo(f"build failed: {exc}; dist/ is left as it was", err=True)
         sys.exit(EXIT_INVALID)
-    except Exception as exc:  # a bug, not bad data
-        if os.environ.get("JKDATA_DEBUG"):
-            raise
-        click.echo(
-            f"internal error: {type(exc).__name__}: {exc} (set JKDATA_DEBUG=1 for details); "
-            "dist/ is left as it was",
-            err=True,
-        )
-        sys.exit(EXIT_INTERNAL)
+    except Exception as exc:
+        _internal_error(exc, "; dist/ is left as it was")
 
     _print_text(result.report)
     for name, size in result.sizes():

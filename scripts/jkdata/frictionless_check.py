@@ -34,32 +34,24 @@ _LABEL_ERRORS = {
 }
 
 
+def _failure(exc: Exception, what: str) -> Problem:
+    from frictionless import FrictionlessException
+
+    note = (
+        exc.error.note if isinstance(exc, FrictionlessException) else f"{type(exc).__name__}: {exc}"
+    )
+    return Problem(DESCRIPTOR, None, None, None, "descriptor", f"{what}: {note}")
+
+
 def metadata_problems(package: Package) -> list[Problem]:
     """The descriptor and each schema checked against the Data Package v2 profiles."""
-    from frictionless import FrictionlessException
     from frictionless import Package as FrictionlessPackage
     from frictionless import Schema as FrictionlessSchema
 
     try:
         return _metadata_problems(package, FrictionlessPackage, FrictionlessSchema)
-    except (
-        Exception
-    ) as exc:  # frictionless itself can fail on malformed metadata (e.g. `$schema: 7`)
-        note = (
-            exc.error.note
-            if isinstance(exc, FrictionlessException)
-            else f"{type(exc).__name__}: {exc}"
-        )
-        return [
-            Problem(
-                DESCRIPTOR,
-                None,
-                None,
-                None,
-                "descriptor",
-                f"frictionless cannot read it: {note}",
-            )
-        ]
+    except Exception as exc:  # frictionless itself can fail on malformed metadata (`$schema: 7`)
+        return [_failure(exc, "frictionless cannot read it")]
 
 
 def _metadata_problems(package: Package, FrictionlessPackage, FrictionlessSchema) -> list[Problem]:  # noqa: N803
@@ -98,31 +90,14 @@ def _metadata_problems(package: Package, FrictionlessPackage, FrictionlessSchema
 
 def row_problems(package: Package, skip: set[str] = frozenset()) -> list[Problem]:
     """Validate every table with frictionless; `skip` names resources already reported unreadable."""
-    from frictionless import FrictionlessException
     from frictionless import Package as FrictionlessPackage
 
     descriptor = dict(package.descriptor)
     descriptor["resources"] = [package.descriptor["resources"][r.index] for r in package.resources]
     try:
         report = FrictionlessPackage(descriptor, basepath=str(package.root)).validate()
-    except (
-        Exception
-    ) as exc:  # as above: a descriptor frictionless cannot handle is a descriptor problem
-        note = (
-            exc.error.note
-            if isinstance(exc, FrictionlessException)
-            else f"{type(exc).__name__}: {exc}"
-        )
-        return [
-            Problem(
-                DESCRIPTOR,
-                None,
-                None,
-                None,
-                "descriptor",
-                f"frictionless cannot open the package: {note}",
-            )
-        ]
+    except Exception as exc:  # as above: what frictionless cannot handle is a descriptor problem
+        return [_failure(exc, "frictionless cannot open the package")]
     problems = []
     for task in report.tasks:
         resource = package.resource(task.name)
