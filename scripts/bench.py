@@ -89,14 +89,23 @@ def run(command: list[str], expect: set[int] = frozenset({0})) -> Run:
 
 
 def measure(label: str, command: list[str], repeat: int, expect=frozenset({0})) -> Measure:
-    result = Measure(label)
+    return measure_together([(label, command, expect)], repeat)[0]
+
+
+def measure_together(commands: list[tuple], repeat: int) -> list[Measure]:
+    """Run the commands in turn, `repeat` rounds: commands compared with each other see the same
+    changes in the machine's load, which a block of runs of one and then the other would not."""
+    results = [Measure(label) for label, _, _ in commands]
     for _ in range(repeat):
-        result.runs.append(run(command, expect))
-    print(
-        f"  {label:<34} {result.wall:8.2f} s  {result.rss_mb:7.0f} MB  (load {result.load:.2f})",
-        flush=True,
-    )
-    return result
+        for result, (_, command, expect) in zip(results, commands, strict=True):
+            result.runs.append(run(command, expect))
+    for result in results:
+        print(
+            f"  {result.label:<34} {result.wall:8.2f} s  {result.rss_mb:7.0f} MB  "
+            f"(load {result.load:.2f})",
+            flush=True,
+        )
+    return results
 
 
 def package(workdir: Path, events: int, bad: bool) -> tuple[Path, int]:
@@ -152,9 +161,12 @@ def machine() -> dict[str, str]:
 def startup(repeat: int) -> tuple[Measure, Measure]:
     """jkdata validate on the real package against importing its heavy libraries."""
     python = str(BIN / "python")
-    imports = measure("import pandas, pandera, frictionless", [python, "-c", IMPORTS_CODE], repeat)
-    jkdata = measure(
-        "jkdata validate (real package)", [str(BIN / "jkdata"), "validate", str(ROOT)], repeat
+    imports, jkdata = measure_together(
+        [
+            ("import pandas, pandera, frictionless", [python, "-c", IMPORTS_CODE], {0}),
+            ("jkdata validate (real package)", [str(BIN / "jkdata"), "validate", str(ROOT)], {0}),
+        ],
+        repeat,
     )
     return imports, jkdata
 
@@ -195,17 +207,17 @@ def main(argv: list[str] | None = None) -> int:
         files = sorted(str(p) for p in (valid / "data").glob("*.csv"))
         sources = ["--sources-dir", str(valid / "sources")]
         row = {"events": events, "rows": rows, "expected_problems": expected}
-        row["floor"] = measure(
-            "pyarrow.csv.read_csv (floor)", [python, "-c", FLOOR_CODE, *files], args.repeat
-        )
-        row["jkdata"] = measure(
-            "jkdata validate", [jkdata, "validate", str(valid), *sources], args.repeat
-        )
-        row["bad"] = measure(
-            "jkdata validate (with errors)",
-            [jkdata, "validate", str(bad), "--sources-dir", str(bad / "sources")],
+        row["floor"], row["jkdata"], row["bad"] = measure_together(
+            [
+                ("pyarrow.csv.read_csv (floor)", [python, "-c", FLOOR_CODE, *files], {0}),
+                ("jkdata validate", [jkdata, "validate", str(valid), *sources], {0}),
+                (
+                    "jkdata validate (with errors)",
+                    [jkdata, "validate", str(bad), "--sources-dir", str(bad / "sources")],
+                    {1},
+                ),
+            ],
             args.repeat,
-            expect=frozenset({1}),
         )
         if args.no_frictionless_above is None or events <= args.no_frictionless_above:
             row["frictionless"] = measure(
@@ -214,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.frictionless_repeat,
             )
         results.append(row)
-    imports, real = startup(max(5, args.repeat))
+    imports, real = startup(max(7, args.repeat))
     print(f"load average after: {os.getloadavg()}")
 
     text = report(results, imports, real, machine())
@@ -236,7 +248,8 @@ def report(results: list[dict], imports: Measure, real: Measure, about: dict) ->
         "Each package is synthetic (`jkdata synth --events N`): N events with 2–4 actor links each",
         "(about 3), agreements, disputes, topics, every link table, sources and a citation for every",
         "record, about 5.4 rows in all per event. Every command runs in its own process, on the",
-        "same files; wall time is the median of the runs, peak RSS the largest.",
+        "same files; the floor, jkdata and jkdata with errors take turns, round after round, so",
+        "that they see the same load. Wall time is the median of the runs, peak RSS the largest.",
         "",
         "- **frictionless**: `frictionless validate datapackage.json` (row by row; foreign keys load",
         "  lookup tables whole).",
