@@ -73,11 +73,16 @@ class Measure:
         return max(max(r.load_before, r.load_after) for r in self.runs)
 
 
-def run(command: list[str], expect: set[int] = frozenset({0})) -> Run:
+def run(command: list[str], expect: set[int] = frozenset({0}), env: dict | None = None) -> Run:
     """Run one command, returning its wall time and peak RSS (ru_maxrss of that child only)."""
     load_before = os.getloadavg()[0]
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=None if env is None else {**os.environ, **env},
+    )
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
@@ -89,14 +94,23 @@ def run(command: list[str], expect: set[int] = frozenset({0})) -> Run:
 
 
 def measure(label: str, command: list[str], repeat: int, expect=frozenset({0})) -> Measure:
-    result = Measure(label)
+    return measure_together([(label, command, expect)], repeat)[0]
+
+
+def measure_together(commands: list[tuple], repeat: int) -> list[Measure]:
+    """Run the commands in turn, `repeat` rounds: commands compared with each other see the same
+    changes in the machine's load, which a block of runs of one and then the other would not."""
+    results = [Measure(label) for label, *_ in commands]
     for _ in range(repeat):
-        result.runs.append(run(command, expect))
-    print(
-        f"  {label:<34} {result.wall:8.2f} s  {result.rss_mb:7.0f} MB  (load {result.load:.2f})",
-        flush=True,
-    )
-    return result
+        for result, (_, command, expect, *env) in zip(results, commands, strict=True):
+            result.runs.append(run(command, expect, env[0] if env else None))
+    for result in results:
+        print(
+            f"  {result.label:<34} {result.wall:8.2f} s  {result.rss_mb:7.0f} MB  "
+            f"(load {result.load:.2f})",
+            flush=True,
+        )
+    return results
 
 
 def package(workdir: Path, events: int, bad: bool) -> tuple[Path, int]:
@@ -152,9 +166,12 @@ def machine() -> dict[str, str]:
 def startup(repeat: int) -> tuple[Measure, Measure]:
     """jkdata validate on the real package against importing its heavy libraries."""
     python = str(BIN / "python")
-    imports = measure("import pandas, pandera, frictionless", [python, "-c", IMPORTS_CODE], repeat)
-    jkdata = measure(
-        "jkdata validate (real package)", [str(BIN / "jkdata"), "validate", str(ROOT)], repeat
+    imports, jkdata = measure_together(
+        [
+            ("import pandas, pandera, frictionless", [python, "-c", IMPORTS_CODE], {0}),
+            ("jkdata validate (real package)", [str(BIN / "jkdata"), "validate", str(ROOT)], {0}),
+        ],
+        repeat,
     )
     return imports, jkdata
 
@@ -195,17 +212,23 @@ def main(argv: list[str] | None = None) -> int:
         files = sorted(str(p) for p in (valid / "data").glob("*.csv"))
         sources = ["--sources-dir", str(valid / "sources")]
         row = {"events": events, "rows": rows, "expected_problems": expected}
-        row["floor"] = measure(
-            "pyarrow.csv.read_csv (floor)", [python, "-c", FLOOR_CODE, *files], args.repeat
-        )
-        row["jkdata"] = measure(
-            "jkdata validate", [jkdata, "validate", str(valid), *sources], args.repeat
-        )
-        row["bad"] = measure(
-            "jkdata validate (with errors)",
-            [jkdata, "validate", str(bad), "--sources-dir", str(bad / "sources")],
+        row["floor"], row["floor_jemalloc"], row["jkdata"], row["bad"] = measure_together(
+            [
+                ("pyarrow.csv.read_csv (floor)", [python, "-c", FLOOR_CODE, *files], {0}),
+                (
+                    "the same, jemalloc pool",
+                    [python, "-c", FLOOR_CODE, *files],
+                    {0},
+                    {"ARROW_DEFAULT_MEMORY_POOL": "jemalloc"},
+                ),
+                ("jkdata validate", [jkdata, "validate", str(valid), *sources], {0}),
+                (
+                    "jkdata validate (with errors)",
+                    [jkdata, "validate", str(bad), "--sources-dir", str(bad / "sources")],
+                    {1},
+                ),
+            ],
             args.repeat,
-            expect=frozenset({1}),
         )
         if args.no_frictionless_above is None or events <= args.no_frictionless_above:
             row["frictionless"] = measure(
@@ -214,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.frictionless_repeat,
             )
         results.append(row)
-    imports, real = startup(max(5, args.repeat))
+    imports, real = startup(max(7, args.repeat))
     print(f"load average after: {os.getloadavg()}")
 
     text = report(results, imports, real, machine())
@@ -236,7 +259,8 @@ def report(results: list[dict], imports: Measure, real: Measure, about: dict) ->
         "Each package is synthetic (`jkdata synth --events N`): N events with 2–4 actor links each",
         "(about 3), agreements, disputes, topics, every link table, sources and a citation for every",
         "record, about 5.4 rows in all per event. Every command runs in its own process, on the",
-        "same files; wall time is the median of the runs, peak RSS the largest.",
+        "same files; the floor, jkdata and jkdata with errors take turns, round after round, so",
+        "that they see the same load. Wall time is the median of the runs, peak RSS the largest.",
         "",
         "- **frictionless**: `frictionless validate datapackage.json` (row by row; foreign keys load",
         "  lookup tables whole).",
@@ -245,7 +269,10 @@ def report(results: list[dict], imports: Measure, real: Measure, about: dict) ->
         "  primary, unique and foreign keys (pandera checks generated from the schemas, vectorised),",
         "  EDTF dates, evidence for every record and link, checksums and every quote verbatim in its",
         "  source text.",
-        "- **floor**: `pyarrow.csv.read_csv` of the same CSV files (default options), nothing else.",
+        "- **floor**: `pyarrow.csv.read_csv` of the same CSV files (default options), nothing else;",
+        "  and the same with pyarrow's jemalloc memory pool (`ARROW_DEFAULT_MEMORY_POOL=jemalloc`),",
+        "  the allocator `jkdata` uses: the default pool (mimalloc) hands memory back to the system at",
+        "  once, and on some machines faulting it in again costs more than the reading itself.",
         "- **with errors**: `jkdata validate` on the same package with known errors injected",
         "  (`jkdata synth --bad`, one per class of problem).",
         "",
@@ -258,6 +285,7 @@ def report(results: list[dict], imports: Measure, real: Measure, about: dict) ->
             ("jkdata", "jkdata validate"),
             ("bad", f"jkdata validate, {row['expected_problems']} errors"),
             ("floor", "pyarrow read (floor)"),
+            ("floor_jemalloc", "pyarrow read, jemalloc pool"),
         ):
             m = row.get(key)
             if m is None:
@@ -290,6 +318,11 @@ def report(results: list[dict], imports: Measure, real: Measure, about: dict) ->
     lines.append(
         f"| jkdata ÷ pyarrow read floor (wall) | {verdict(floor, TARGETS['floor'], False)} |"
     )
+    floor = big["jkdata"].wall / big["floor_jemalloc"].wall
+    lines.append(
+        f"| jkdata ÷ the floor with the jemalloc pool (wall) | "
+        f"{verdict(floor, TARGETS['floor'], False)} |"
+    )
     lines.append(
         f"| jkdata peak RSS (MB) | {verdict(big['jkdata'].rss_mb, TARGETS['rss_mb'], False)} |"
     )
@@ -310,8 +343,9 @@ def report(results: list[dict], imports: Measure, real: Measure, about: dict) ->
         "",
         "## Ratios at every size",
         "",
-        "| events | frictionless ÷ jkdata | jkdata ÷ floor | with errors ÷ valid |",
-        "| ---: | ---: | ---: | ---: |",
+        "| events | frictionless ÷ jkdata | jkdata ÷ floor | jkdata ÷ floor (jemalloc) "
+        "| with errors ÷ valid |",
+        "| ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in results:
         speedup = (
@@ -319,6 +353,7 @@ def report(results: list[dict], imports: Measure, real: Measure, about: dict) ->
         )
         lines.append(
             f"| {row['events']:,} | {speedup} | {row['jkdata'].wall / row['floor'].wall:.2f} | "
+            f"{row['jkdata'].wall / row['floor_jemalloc'].wall:.2f} | "
             f"{row['bad'].wall / row['jkdata'].wall:.2f} |"
         )
     lines += ["", "## Machine", ""]

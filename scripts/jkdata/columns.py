@@ -70,11 +70,38 @@ def select(values, mask: np.ndarray) -> pa.ChunkedArray:
     return pc.filter(arrow(values), pa.array(mask, pa.bool_()))
 
 
-def take_texts(values, rows: np.ndarray) -> list:
-    """The Python values at a few positions."""
+def take_texts(values, rows) -> list:
+    """The Python values at some positions, in the order given.
+
+    `take` on a column of many chunks first joins the chunks into one (a copy of the whole
+    column); a few values are picked from their chunks, more with a filter, chunk by chunk."""
+    rows = np.asarray(rows, dtype=np.int64)
     if len(rows) == 0:
         return []
-    return arrow(values).take(pa.array(rows, pa.int64())).to_pylist()
+    values = arrow(values)
+    if len(rows) <= 256:
+        ends = np.cumsum([len(chunk) for chunk in values.chunks])
+        found = np.searchsorted(ends, rows, side="right")
+        starts = ends - np.array([len(chunk) for chunk in values.chunks])
+        return [
+            values.chunk(k)[int(row - starts[k])].as_py()
+            for row, k in zip(rows.tolist(), found.tolist(), strict=True)
+        ]
+    distinct, order = np.unique(rows, return_inverse=True)
+    picked = select(values, mask_of(len(values), distinct)).to_pylist()
+    return [picked[i] for i in order.tolist()]
+
+
+def select_rows(values, rows) -> pa.ChunkedArray:
+    """The values at ascending positions, as a column (a filter, chunk by chunk)."""
+    return select(values, mask_of(len(values), np.asarray(rows, dtype=np.int64)))
+
+
+def mask_of(length: int, rows: np.ndarray) -> np.ndarray:
+    """A boolean array, true at the given positions."""
+    mask = np.zeros(length, dtype=bool)
+    mask[rows] = True
+    return mask
 
 
 def run_starts(values) -> np.ndarray | None:

@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columns import select, take_texts, to_numpy_bool, true_rows
+from .columns import mask_of, select, select_rows, take_texts, to_numpy_bool, true_rows
 from .csvread import Table
 from .problems import Problem
 from .unicode_nfc import nfc_suspect_pattern
@@ -55,7 +55,7 @@ def _not_nfc_rows(values: pa.ChunkedArray) -> np.ndarray:
     suspect = true_rows(pc.match_substring_regex(candidates, nfc_suspect_pattern()))
     if len(suspect) == 0:
         return suspect
-    texts = candidates.take(pa.array(suspect))
+    texts = select_rows(candidates, suspect)
     changed = true_rows(pc.not_equal(texts, pc.utf8_normalize(texts, "NFC")))
     return non_ascii[suspect[changed]]
 
@@ -70,7 +70,7 @@ def hygiene_problems(table: Table) -> list[Problem]:
         if len(table.suspect_rows) == 0:
             return []  # the raw scan proved every cell clean
         rows_of = np.sort(table.suspect_rows)
-        data = data.take(pa.array(rows_of))
+        data = data.filter(pa.array(mask_of(len(table), rows_of)))
     found: list[tuple[int, int, Problem]] = []  # (row, order of the rule, problem)
     for field in table.resource.fields:
         name = field["name"]

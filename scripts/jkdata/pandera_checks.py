@@ -122,6 +122,13 @@ def _strictly_increasing(columns: list[pyarrow.ChunkedArray]) -> bool:
     return bool(decided.all())
 
 
+def _unique(key: np.ndarray) -> bool:
+    """No integer repeats. Sorting is adaptive: for nearly sorted keys (rows kept in key order)
+    it takes a fraction of a hash table's time."""
+    ordered = np.sort(key, kind="stable")
+    return not np.any(ordered[1:] == ordered[:-1])
+
+
 def _first_of_codes(key: np.ndarray) -> np.ndarray | None:
     """For integer codes, the position of each row's first equal code; None when none repeats.
 
@@ -161,10 +168,9 @@ def first_occurrence(columns: list) -> np.ndarray | None:
                 distinct, key = np.unique(key, return_inverse=True)
                 size = len(distinct)
             key, size = key * width + codes, size * width
-        first = _first_of_codes(key)
-        if first is None:
+        if _unique(key):
             return None
-    return first
+    return _first_of_codes(key)
 
 
 # Where each row's key first appears, kept by the key checks when a key repeats, so that the report

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columns import arrow, combined, select, take_texts, to_numpy_bool, true_rows
+from .columns import arrow, combined, select, select_rows, take_texts, to_numpy_bool, true_rows
 from .csvread import Table
 from .edtf import PRECISIONS, Parsed, parse_edtf_arrays
 from .package import Package
@@ -226,7 +226,7 @@ def coverage_problems(tables: dict[str, Table], name: str) -> list[Problem]:
     # An ID written twice counts as covered when either copy is (the ID repeats: a key error).
     missing = np.flatnonzero(to_numpy_bool(pc.is_valid(ids), False) & ~covered)
     if len(missing):
-        candidates = ids.take(pa.array(missing))
+        candidates = select_rows(ids, missing)
         missing = missing[~to_numpy_bool(pc.is_in(candidates, value_set=combined(cited)), False)]
         for row, value in zip(missing.tolist(), take_texts(ids, missing), strict=True):
             problems.append(
