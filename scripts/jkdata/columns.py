@@ -159,23 +159,32 @@ def executor(parallel: bool, workers: int):
 
 
 def codes_of(column) -> tuple[np.ndarray, int]:
-    """Integer codes for a column's values (equal values, equal codes) and an upper bound.
+    """Integer codes for a column's values and how many there are. Equal values get equal codes,
+    numbered in the order the values first appear; a missing cell is a value of its own.
 
     A column in non-decreasing order (usual for the first key field) is coded by counting value
-    changes; any other by the position where each value first appears (one hash lookup)."""
+    changes; any other by dictionary encoding (one hash of each value)."""
     column = arrow(column)
+    if len(column) == 0:
+        return np.zeros(0, dtype=np.int64), 0
     if column.null_count == 0 and len(column) > 1:
         later, earlier = column[1:], column[:-1]
         if not pc.any(pc.less(later, earlier)).as_py():
             changes = to_numpy_bool(pc.not_equal(later, earlier), False)
             codes = np.concatenate([[0], np.cumsum(changes)])
             return codes, int(codes[-1]) + 1
-    values = combined(column)
-    sample = values.slice(0, 1 << 16)
-    if pc.count_distinct(sample, mode="all").as_py() * 4 < len(sample):
-        # Few distinct values (a role, a code, an ID of a small table): a dictionary is cheap.
-        encoded = values.dictionary_encode(null_encoding="encode")
-        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        return codes, len(encoded.dictionary)
-    codes = pc.index_in(values, value_set=values, skip_nulls=False)
-    return codes.to_numpy(zero_copy_only=False).astype(np.int64), len(values)
+    # The chunks of an encoded chunked array share one dictionary, so their indices agree.
+    encoded = column.dictionary_encode(null_encoding="encode")
+    codes = np.concatenate(
+        [chunk.indices.to_numpy(zero_copy_only=False) for chunk in encoded.chunks]
+    ).astype(np.int64)
+    return codes, len(encoded.chunk(0).dictionary)
+
+
+def first_of_codes(codes: np.ndarray) -> np.ndarray:
+    """For codes numbered in order of first appearance (`codes_of`), the position of the first row
+    with each row's code: a row is a first occurrence when its code exceeds every earlier one."""
+    new = np.empty(len(codes), dtype=bool)
+    new[:1] = True
+    new[1:] = codes[1:] > np.maximum.accumulate(codes[:-1])
+    return np.flatnonzero(new)[codes]

@@ -32,6 +32,7 @@ from .columns import (
     combined,
     executor,
     expand_runs,
+    first_of_codes,
     run_starts,
     run_values,
     take_texts,
@@ -150,12 +151,13 @@ def first_occurrence(columns: list) -> np.ndarray | None:
     """For each row, the position of the first row with the same key (missing cells compare
     equal); None when no key repeats."""
     columns = [arrow(c) for c in columns]
-    if len(columns[0]) == 0 or _strictly_increasing(columns):
+    if len(columns[0]) == 0:
         return None
     if len(columns) == 1:
-        values = combined(columns[0])
-        first = pc.index_in(values, value_set=values, skip_nulls=False).to_numpy()
-        return None if np.array_equal(first, np.arange(len(first))) else first.astype(np.int64)
+        codes, width = codes_of(columns[0])
+        return None if width == len(codes) else first_of_codes(codes)
+    if _strictly_increasing(columns):
+        return None
     # Each field's codes folded into one integer per row, a field at a time: as soon as the
     # fields folded so far are unique together, the whole key is.
     key, size = None, 1
@@ -163,11 +165,13 @@ def first_occurrence(columns: list) -> np.ndarray | None:
         codes, width = codes_of(column)
         if key is None:
             key, size = codes, width
-        else:
-            if size * width >= 1 << 62:  # renumber densely before the product overflows
-                distinct, key = np.unique(key, return_inverse=True)
-                size = len(distinct)
-            key, size = key * width + codes, size * width
+            if width == len(codes):
+                return None
+            continue
+        if size * width >= 1 << 62:  # renumber densely before the product overflows
+            distinct, key = np.unique(key, return_inverse=True)
+            size = len(distinct)
+        key, size = key * width + codes, size * width
         if _unique(key):
             return None
     return _first_of_codes(key)

@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columns import codes_of, combined, take_texts, to_numpy_bool
+from .columns import codes_of, first_of_codes, take_texts, to_numpy_bool
 from .csvread import Table
 from .problems import Problem
 
@@ -114,25 +114,29 @@ def quote_problems(tables: dict[str, Table], sources_dir: Path) -> tuple[list[Pr
     quotes = citations.column("quote")
     if not texts or len(quotes) == 0:
         return problems, len(texts)
-    # Each (source, quote) pair as one integer: the source's place among the texts, and the
-    # row where the same quote first appears. Equal pairs are searched for once.
+    # Each (source, quote) pair as one integer: the quote's code and the source's place among
+    # the texts. Equal pairs are searched for once.
     names = list(texts)
     source = pc.index_in(source_ids, value_set=pa.array(names, pa.string()))
     source = pc.fill_null(source, -1).to_numpy()
-    quote = combined(quotes)
-    codes, _ = codes_of(quote)
-    checked = (source >= 0) & to_numpy_bool(pc.is_valid(quote), False)
+    codes, _ = codes_of(quotes)
+    checked = (source >= 0) & to_numpy_bool(pc.is_valid(quotes), False)
     key = np.where(checked, codes * len(names) + source, -1)
-    keys, rows = np.unique(key, return_index=True)
+    pair, _ = codes_of(pa.array(key))  # numbered in order of first appearance
+    rows = np.flatnonzero(first_of_codes(pair) == np.arange(len(pair)))
+    keys = key[rows]
     keep = keys >= 0
     keys, rows = keys[keep], rows[keep]
-    sought = take_texts(quote, rows)
-    bad = [
-        k
-        for k, row, text in zip(keys.tolist(), rows.tolist(), sought, strict=True)
-        if text not in texts[names[source[row]]]
-    ]
-    problems += _share_problems(sources, texts, names, source, rows, sought, keys, set(bad))
+    # One search finds whether a quote is verbatim and where: every place it occurs counts
+    # towards the share of its source that the quotes reproduce.
+    spans: dict[str, tuple[list[int], list[int]]] = {name: ([], []) for name in names}
+    bad = []
+    for k, row, sought in zip(keys.tolist(), rows.tolist(), take_texts(quotes, rows), strict=True):
+        name = names[source[row]]
+        found = _occurrences(texts[name], sought, *spans[name])
+        if not found:
+            bad.append(k)
+    problems += _share_problems(sources, texts, spans)
     if bad:
         for row in np.flatnonzero(np.isin(key, np.array(bad, dtype=np.int64))).tolist():
             source_id = names[source[row]]
@@ -141,7 +145,7 @@ def quote_problems(tables: dict[str, Table], sources_dir: Path) -> tuple[list[Pr
                     citations.label,
                     row + 2,
                     "quote",
-                    quote[row].as_py(),
+                    quotes[row].as_py(),
                     "quote_not_found",
                     f"does not appear verbatim in source {source_id}; copy it character for character",
                 )
@@ -149,53 +153,53 @@ def quote_problems(tables: dict[str, Table], sources_dir: Path) -> tuple[list[Pr
     return problems, len(texts)
 
 
+def _occurrences(text: str, quote: str, starts: list[int], ends: list[int]) -> bool:
+    """Append where the quote occurs in the text; False when it does not occur."""
+    start = text.find(quote)
+    if start < 0:
+        return False
+    while start >= 0:
+        starts.append(start)
+        ends.append(start + len(quote))
+        start = text.find(quote, start + 1)
+    return True
+
+
 # Quotes are evidence, not a copy: together they may reproduce at most this share of a source's
 # (non-space) characters. A sentence needs only the fragment that states its fact.
 MAX_QUOTED_SHARE = 0.5
-_SPACES = np.array(
-    [
-        9,
-        10,
-        11,
-        12,
-        13,
-        32,
-        0x85,
-        0xA0,
-        0x1680,
-        *range(0x2000, 0x200B),
-        0x2028,
-        0x2029,
-        0x202F,
-        0x205F,
-        0x3000,
-    ]
-)
+# The characters that do not count as text (whitespace), as a lookup table of code points.
+_SPACE_POINTS = [9, 10, 11, 12, 13, 32, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028]
+_SPACE_POINTS += [0x2029, 0x202F, 0x205F, 0x3000]
+_IS_SPACE = np.zeros(max(_SPACE_POINTS) + 2, dtype=bool)
+_IS_SPACE[_SPACE_POINTS] = True
 
 
 def quoted_share(text: str, quotes: list[str]) -> float:
     """The share of the text's non-space characters inside at least one occurrence of a quote."""
-    depth = np.zeros(len(text) + 1, dtype=np.int32)
+    starts: list[int] = []
+    ends: list[int] = []
     for quote in quotes:
-        start = text.find(quote)
-        while start >= 0:
-            depth[start] += 1
-            depth[start + len(quote)] -= 1
-            start = text.find(quote, start + 1)
+        _occurrences(text, quote, starts, ends)
+    return _covered_share(text, starts, ends)
+
+
+def _covered_share(text: str, starts: list[int], ends: list[int]) -> float:
+    size = len(text) + 1
+    depth = np.bincount(starts, minlength=size) - np.bincount(ends, minlength=size)
     covered = np.cumsum(depth[:-1]) > 0
-    ink = ~np.isin(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32), _SPACES)
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    ink = ~_IS_SPACE[np.minimum(points, len(_IS_SPACE) - 1)]
     return float(covered[ink].sum() / max(int(ink.sum()), 1))
 
 
-def _share_problems(sources, texts, names, source, rows, sought, keys, bad) -> list[Problem]:
-    by_source: dict[str, list[str]] = {}
-    for k, row, text in zip(keys.tolist(), rows.tolist(), sought, strict=True):
-        if k not in bad:
-            by_source.setdefault(names[source[row]], []).append(text)
+def _share_problems(sources: Table, texts: dict[str, str], spans: dict) -> list[Problem]:
     ids = sources.column("source_id").to_pylist()
     problems = []
-    for source_id, quotes in by_source.items():
-        share = quoted_share(texts[source_id], quotes)
+    for source_id, (starts, ends) in spans.items():
+        if not starts:
+            continue
+        share = _covered_share(texts[source_id], starts, ends)
         if share > MAX_QUOTED_SHARE:
             problems.append(
                 Problem(
