@@ -434,6 +434,8 @@ def main() -> None:
     """The `jkdata` command. Once the command has finished and its output is flushed, the process
     ends without tearing down the interpreter: freeing a large package's columns object by
     object would take a noticeable part of a second for nothing."""
+    # numpy's OpenBLAS threads spin while waiting for work; nothing here needs linear algebra.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         cli()
     except SystemExit as exc:

@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from .columns import executor
 from .problems import Problem, merge
 
@@ -99,7 +101,7 @@ def _traced(label: str, fn, *args):
         )
 
 
-def _check_table(resource, keep: set[str], parallel: bool = True):
+def _check_table(resource, keep: set[str], parallel: bool = True, deferred=frozenset()):
     """Read one table and run every check that needs only it; then drop the columns no later
     check reads. Returns (table, its problems, its date problems: reported later, in order).
 
@@ -109,13 +111,13 @@ def _check_table(resource, keep: set[str], parallel: bool = True):
     if large:
         _LARGE_TABLES.acquire()
     try:
-        return _check_table_now(resource, keep, parallel)
+        return _check_table_now(resource, keep, parallel, deferred)
     finally:
         if large:
             _LARGE_TABLES.release()
 
 
-def _check_table_now(resource, keep: set[str], parallel: bool):
+def _check_table_now(resource, keep: set[str], parallel: bool, deferred: frozenset[str]):
     from . import hygiene, pandera_checks, rules
     from .csvread import read_table
 
@@ -125,11 +127,34 @@ def _check_table_now(resource, keep: set[str], parallel: bool):
     # The date rules run beside the generated checks, in a thread of their own.
     with executor(parallel, 1) as pool:
         dates = pool.submit(_traced, f"dates {name}", rules.date_problems, table)
-        problems += _traced(f"types, constraints, keys {name}", pandera_checks.row_problems, table)
+        problems += _traced(
+            f"types, constraints, keys {name}", pandera_checks.row_problems, table, deferred
+        )
         dates = dates.result()
     table.slim(keep)
     _release_memory()
     return table, problems, dates
+
+
+def _look_up(lookup, tables: dict, positions: dict, missing: dict, implied: dict, outcome: dict):
+    """One foreign key lookup, then the pattern checks it leaves to do (see `implied_patterns`).
+    Returns the problems of those checks."""
+    from . import pandera_checks
+
+    pandera_checks.look_up(lookup, tables, positions, missing)
+    target = outcome.get(lookup.target)
+    failed = [
+        p.row - 2
+        for p in (target[1] if target else [])
+        if p.rule == "pattern" and p.column == lookup.field and p.row is not None
+    ]
+    problems = []
+    for name, column in lookup.referrers:
+        if (name, column) in implied and name in tables:
+            problems += pandera_checks.implied_pattern_problems(
+                tables[name], column, positions.get((name, column)), np.array(failed, np.int64)
+            )
+    return problems
 
 
 def _release_memory() -> None:
@@ -169,14 +194,19 @@ def validate_package(
     parallel = workers > 1 and sum(_file_size(r) for r in package.resources) >= _PARALLEL_FROM
     names = {r.name for r in package.resources}
     lookups, multi = pandera_checks.foreign_key_plan(package)
+    implied = pandera_checks.implied_patterns(package)
     tables: dict = {}
     positions: dict = {}  # foreign key lookups, reused by the evidence checks
     missing: dict = {}
+    outcome: dict[str, object] = {}  # what each task returned, by table or check name
     # The cross-table checks, each started as soon as the tables it reads are checked.
     later: dict[str, tuple[set[str], tuple]] = {}
     for lookup in lookups:
         key = f"foreign keys to {lookup.target}.{lookup.field}"
-        later[key] = (lookup.tables, (pandera_checks.look_up, lookup, tables, positions, missing))
+        later[key] = (
+            lookup.tables,
+            (_look_up, lookup, tables, positions, missing, implied, outcome),
+        )
     for name in rules.cited_tables(package):
         later[f"evidence for {name}"] = (
             {rules.CITATIONS, name},
@@ -199,7 +229,6 @@ def validate_package(
             {quotes.SOURCES, quotes.CITATIONS},
             (quotes.quote_problems, tables, sources_dir),
         )
-    outcome: dict[str, object] = {}
     waits_for = names | set(later)  # a need outside these (a table that failed to load) is moot
 
     with executor(parallel, workers) as pool:
@@ -208,7 +237,13 @@ def validate_package(
         )
         largest_first = sorted(package.resources, key=_file_size, reverse=True)
         pending = {
-            pool.submit(_check_table, r, needed.get(r.name, set()), parallel): r.name
+            pool.submit(
+                _check_table,
+                r,
+                needed.get(r.name, set()),
+                parallel,
+                frozenset(field for name, field in implied if name == r.name),
+            ): r.name
             for r in largest_first
         }
         done: set[str] = set()
@@ -232,6 +267,8 @@ def validate_package(
     report = Report([], {r.name: len(tables[r.name]) for r in package.resources})
     for resource in package.resources:
         problems += outcome[resource.name][1]
+    for lookup in lookups:  # the pattern checks left to the lookups
+        problems += outcome.get(f"foreign keys to {lookup.target}.{lookup.field}", [])
     pandera_checks.look_up_multi(multi, tables, missing)
     problems += pandera_checks.foreign_key_report(package, tables, missing)
     if frictionless == "always" and package.resources and not descriptor_broken:
