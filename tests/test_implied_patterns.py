@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import edit, run_validate
-
 from jkdata.csvread import read_table
 from jkdata.package import load_package
 from jkdata.pandera_checks import implied_patterns, row_problems
