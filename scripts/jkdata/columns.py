@@ -158,16 +158,17 @@ def executor(parallel: bool, workers: int):
     return ThreadPoolExecutor(max_workers=workers) if parallel else Inline()
 
 
-def codes_of(column) -> tuple[np.ndarray, int]:
+def codes_of(column, try_sorted: bool = True) -> tuple[np.ndarray, int]:
     """Integer codes for a column's values and how many there are. Equal values get equal codes,
     numbered in the order the values first appear; a missing cell is a value of its own.
 
     A column in non-decreasing order (usual for the first key field) is coded by counting value
-    changes; any other by dictionary encoding (one hash of each value)."""
+    changes (unless `try_sorted` is false: the caller knows it is not); any other by dictionary
+    encoding (one hash of each value)."""
     column = arrow(column)
     if len(column) == 0:
         return np.zeros(0, dtype=np.int64), 0
-    if column.null_count == 0 and len(column) > 1:
+    if try_sorted and column.null_count == 0 and len(column) > 1:
         later, earlier = column[1:], column[:-1]
         if not pc.any(pc.less(later, earlier)).as_py():
             changes = to_numpy_bool(pc.not_equal(later, earlier), False)

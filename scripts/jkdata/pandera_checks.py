@@ -103,25 +103,30 @@ def _range(values: pd.Series, field: dict, limit, at_least: bool) -> pd.Series:
     return ok.fillna(True).astype(bool) | typed.isna()
 
 
-def _strictly_increasing(columns: list[pyarrow.ChunkedArray]) -> bool:
-    """True when the rows are in strictly increasing order of the key: then no key repeats.
-
-    Tables are usually kept sorted by their key, and this costs one comparison of neighbours."""
-    if any(c.null_count for c in columns):
-        return False
-    if len(columns[0]) < 2:
-        return True
-    later, earlier = [c[1:] for c in columns], [c[:-1] for c in columns]
-    decided = np.zeros(len(columns[0]) - 1, dtype=bool)  # order settled by an earlier column
-    for after, before in zip(later, earlier, strict=True):
-        greater = to_numpy_bool(pc.greater(after, before), False)
-        less = to_numpy_bool(pc.less(after, before), False)
-        if np.any(less & ~decided):
-            return False
-        decided |= greater
-        if decided.all():
-            return True
-    return bool(decided.all())
+def _sorted_prefix(columns: list[pyarrow.ChunkedArray]) -> tuple[int, np.ndarray | None, int]:
+    """How many leading fields the rows are in order of (non-decreasing, taken together), with
+    integer codes for those fields together (equal keys, equal codes) and how many codes there
+    are. Tables are usually kept in key order: comparing neighbours then codes the key without
+    hashing, and a key that only increases is unique at once."""
+    length = len(columns[0])
+    if length < 2:
+        return len(columns), np.zeros(length, dtype=np.int64), length
+    changed = np.zeros(length - 1, dtype=bool)  # neighbours differ in a field taken so far
+    taken = 0
+    for column in columns:
+        if column.null_count:
+            break
+        after, before = column[1:], column[:-1]
+        if np.any(to_numpy_bool(pc.less(after, before), False) & ~changed):
+            break  # out of order where the fields taken so far tie
+        changed |= to_numpy_bool(pc.not_equal(after, before), False)
+        taken += 1
+        if changed.all():
+            break  # every row's key is greater than the last: the key is unique
+    if taken == 0:
+        return 0, None, 0
+    codes = np.concatenate([[0], np.cumsum(changed)])
+    return taken, codes, int(codes[-1]) + 1
 
 
 def _unique(key: np.ndarray) -> bool:
@@ -157,13 +162,14 @@ def first_occurrence(columns: list) -> np.ndarray | None:
     if len(columns) == 1:
         codes, width = codes_of(columns[0])
         return None if width == len(codes) else first_of_codes(codes)
-    if _strictly_increasing(columns):
+    # The fields the rows are in order of are coded together; each other field's codes are folded
+    # into one integer per row, a field at a time: as soon as the fields folded so far are
+    # unique together, the whole key is.
+    taken, key, size = _sorted_prefix(columns)
+    if key is not None and size == len(key):
         return None
-    # Each field's codes folded into one integer per row, a field at a time: as soon as the
-    # fields folded so far are unique together, the whole key is.
-    key, size = None, 1
-    for column in columns:
-        codes, width = codes_of(column)
+    for column in columns[taken:]:
+        codes, width = codes_of(column, try_sorted=False)
         if key is None:
             key, size = codes, width
             if width == len(codes):
