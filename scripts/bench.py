@@ -49,6 +49,7 @@ IMPORTS_CODE = "import pandas, pandera.pandas, frictionless"
 @dataclass
 class Run:
     wall: float
+    cpu: float  # user + system seconds, on every core
     rss_mb: float
     code: int
     load_before: float
@@ -65,6 +66,10 @@ class Measure:
         return statistics.median(r.wall for r in self.runs)
 
     @property
+    def cpu(self) -> float:
+        return statistics.median(r.cpu for r in self.runs)
+
+    @property
     def rss_mb(self) -> float:
         return max(r.rss_mb for r in self.runs)
 
@@ -74,7 +79,7 @@ class Measure:
 
 
 def run(command: list[str], expect: set[int] = frozenset({0}), env: dict | None = None) -> Run:
-    """Run one command, returning its wall time and peak RSS (ru_maxrss of that child only)."""
+    """Run one command, returning its wall and CPU time and peak RSS (of that child only)."""
     load_before = os.getloadavg()[0]
     start = time.perf_counter()
     process = subprocess.Popen(
@@ -90,7 +95,8 @@ def run(command: list[str], expect: set[int] = frozenset({0}), env: dict | None 
     process.stderr.close()
     if code not in expect:
         raise SystemExit(f"{' '.join(command)} exited {code}:\n{stderr[-2000:]}")
-    return Run(wall, usage.ru_maxrss / 1024, code, load_before, os.getloadavg()[0])
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(wall, cpu, usage.ru_maxrss / 1024, code, load_before, os.getloadavg()[0])
 
 
 def measure(label: str, command: list[str], repeat: int, expect=frozenset({0})) -> Measure:
@@ -260,7 +266,9 @@ def report(results: list[dict], imports: Measure, real: Measure, about: dict) ->
         "(about 3), agreements, disputes, topics, every link table, sources and a citation for every",
         "record, about 5.4 rows in all per event. Every command runs in its own process, on the",
         "same files; the floor, jkdata and jkdata with errors take turns, round after round, so",
-        "that they see the same load. Wall time is the median of the runs, peak RSS the largest.",
+        "that they see the same load. Wall time is the median of the runs, peak RSS the largest;",
+        "CPU time is user plus system time on all cores (median): the work done, whatever the",
+        "number of cores.",
         "",
         "- **frictionless**: `frictionless validate datapackage.json` (row by row; foreign keys load",
         "  lookup tables whole).",
@@ -276,8 +284,8 @@ def report(results: list[dict], imports: Measure, real: Measure, about: dict) ->
         "- **with errors**: `jkdata validate` on the same package with known errors injected",
         "  (`jkdata synth --bad`, one per class of problem).",
         "",
-        "| events | rows | tool | wall (s) | rows/s | peak RSS (MB) | load |",
-        "| ---: | ---: | --- | ---: | ---: | ---: | ---: |",
+        "| events | rows | tool | wall (s) | CPU (s) | rows/s | peak RSS (MB) | load |",
+        "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in results:
         for key, name in (
@@ -291,7 +299,7 @@ def report(results: list[dict], imports: Measure, real: Measure, about: dict) ->
             if m is None:
                 continue
             lines.append(
-                f"| {row['events']:,} | {row['rows']:,} | {name} | {m.wall:.2f} | "
+                f"| {row['events']:,} | {row['rows']:,} | {name} | {m.wall:.2f} | {m.cpu:.2f} | "
                 f"{row['rows'] / m.wall:,.0f} | {m.rss_mb:,.0f} | {m.load:.2f} |"
             )
     target = max(row["events"] for row in results)
