@@ -32,6 +32,18 @@ def _package_argument(dir_only: bool = False):
     )
 
 
+def _format_option(readable: str, what: str):
+    """--format: a readable report (the default) or JSON for machines."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice([readable, "json"]),
+        default=readable,
+        show_default=True,
+        help=f"{what}; json: a machine-readable report.",
+    )
+
+
 def _sources_dir_option(purpose: str):
     return click.option(
         "--sources-dir",
@@ -68,14 +80,7 @@ def cli():
 @cli.command()
 @_package_argument()
 @_sources_dir_option("to check checksums and that every quote is verbatim")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: one line per problem; json: a machine-readable report.",
-)
+@_format_option("text", "text: one line per problem")
 @click.option(
     "--frictionless",
     type=click.Choice(["auto", "always", "never"]),
@@ -111,14 +116,7 @@ def validate(package_dir: Path, sources_dir: Path | None, output_format: str, fr
 @cli.command()
 @_package_argument()
 @_sources_dir_option("whose sentences are counted")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: a summary per source and its uncited sentences; json: a machine-readable report.",
-)
+@_format_option("text", "text: a summary per source and its uncited sentences")
 def coverage(package_dir: Path, sources_dir: Path | None, output_format: str):
     """Show how much of each source text the citations cover.
 
@@ -263,13 +261,7 @@ def fmt(package_dir: Path, check: bool):
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="The package directory inside the git repository.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["markdown", "json"]),
-    default="markdown",
-    show_default=True,
-)
+@_format_option("markdown", "markdown: a readable report")
 @click.option(
     "--check",
     is_flag=True,

@@ -136,23 +136,6 @@ def _unique(key: np.ndarray) -> bool:
     return not np.any(ordered[1:] == ordered[:-1])
 
 
-def _first_of_codes(key: np.ndarray) -> np.ndarray | None:
-    """For integer codes, the position of each row's first equal code; None when none repeats.
-
-    A stable sort puts equal codes together, first occurrence first. Sorting is adaptive: for
-    nearly sorted keys (rows kept in key order) it takes a fraction of a hash table's time."""
-    order = np.argsort(key, kind="stable")
-    ordered = key[order]
-    same = ordered[1:] == ordered[:-1]
-    if not same.any():
-        return None
-    # Each sorted position's group start, then the row found there.
-    starts = np.where(np.concatenate([[False], same]), 0, np.arange(len(key)))
-    first = np.empty_like(order)
-    first[order] = order[np.maximum.accumulate(starts)]
-    return first
-
-
 def first_occurrence(columns: list) -> np.ndarray | None:
     """For each row, the position of the first row with the same key (missing cells compare
     equal); None when no key repeats."""
@@ -181,7 +164,8 @@ def first_occurrence(columns: list) -> np.ndarray | None:
         key, size = key * width + codes, size * width
         if _unique(key):
             return None
-    return _first_of_codes(key)
+    codes, _ = codes_of(pyarrow.array(key))  # renumbered in order of first appearance
+    return first_of_codes(codes)
 
 
 # Where each row's key first appears, kept by the key checks when a key repeats, so that the report
