@@ -29,10 +29,10 @@ from .columns import (
     arrow,
     as_series,
     codes_of,
-    combined,
     executor,
     expand_runs,
     first_of_codes,
+    positions_in,
     run_starts,
     run_values,
     select_rows,
@@ -537,17 +537,15 @@ def look_up(lookup: Lookup, tables: dict[str, Table], positions: dict, missing: 
     ]
     if not referrers:
         return
-    value_set = combined(target.column(lookup.field))
+    value_set = target.column(lookup.field)
     columns = [tables[name].column(field) for name, field in referrers]
     # A sorted column (a link table in order of its first key) is looked up a run at a time.
     starts = [run_starts(column) for column in columns]
     probes = [c if s is None else run_values(c, s) for c, s in zip(columns, starts, strict=True)]
-    found = pc.index_in(
+    found = positions_in(
         pyarrow.chunked_array([c for col in probes for c in col.chunks], pyarrow.string()),
-        value_set=value_set,
-        skip_nulls=True,
+        value_set,
     )
-    found = pc.fill_null(found, -1).to_numpy() if len(found) else np.zeros(0, np.int32)
     offset = 0
     for (name, field), column, probe, start in zip(referrers, columns, probes, starts, strict=True):
         position = found[offset : offset + len(probe)]

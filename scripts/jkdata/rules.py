@@ -10,7 +10,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columns import arrow, combined, select, select_rows, take_texts, to_numpy_bool, true_rows
+from .columns import (
+    arrow,
+    combined,
+    positions_in,
+    select,
+    select_rows,
+    take_texts,
+    to_numpy_bool,
+    true_rows,
+)
 from .csvread import Table
 from .edtf import PRECISIONS, Parsed, parse_edtf_arrays
 from .package import Package
@@ -218,11 +227,9 @@ def coverage_problems(tables: dict[str, Table], name: str) -> list[Problem]:
     about = np.flatnonzero(about_mask)
     cited = select(record_ids, about_mask)
     # One lookup of this table's citations among its IDs answers both questions.
-    found = pc.index_in(cited, value_set=combined(ids), skip_nulls=True)
+    found = positions_in(cited, ids)
     covered = np.zeros(len(ids), dtype=bool)
-    hits = pc.drop_null(found)
-    if len(hits):
-        covered[hits.to_numpy()] = True
+    covered[found[found >= 0]] = True
     # An ID written twice counts as covered when either copy is (the ID repeats: a key error).
     missing = np.flatnonzero(to_numpy_bool(pc.is_valid(ids), False) & ~covered)
     if len(missing):
@@ -239,7 +246,7 @@ def coverage_problems(tables: dict[str, Table], name: str) -> list[Problem]:
                     f"has no evidence: add a row to {citations.label} quoting a source",
                 )
             )
-    stray = about[to_numpy_bool(pc.and_(pc.is_valid(cited), pc.is_null(found)), False)]
+    stray = about[to_numpy_bool(pc.is_valid(cited), False) & (found < 0)]
     for row, value in zip(stray.tolist(), take_texts(record_ids, stray), strict=True):
         problems.append(
             Problem(
@@ -272,11 +279,9 @@ def link_problems(
     record_ids = combined(citations.column("record_id"))
     # What each row's citation is about (the first citation with that ID, as a lookup would).
     position = positions.get((name, "citation_id"))
-    if position is None:
-        citation_ids = combined(citations.column("citation_id"))
-        position = pc.index_in(table.column("citation_id"), value_set=citation_ids)
-    else:  # row numbers from the foreign key check, -1 where there is none
-        position = pa.array(position, pa.int64(), mask=position < 0)
+    if position is None:  # row numbers from the foreign key check, -1 where there is none
+        position = positions_in(table.column("citation_id"), citations.column("citation_id"))
+    position = pa.array(position, pa.int64(), mask=position < 0)
     subject = pc.take(record_ids, position)
     matches = np.zeros(len(table), dtype=bool)
     for col in linked:
