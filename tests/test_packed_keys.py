@@ -71,7 +71,7 @@ def test_positions_agree_with_index_in(seed, monkeypatch):
     targets = [f"EV-{v:012d}" for v in rng.choice(top, 2_000, replace=False)]
     if seed % 2:  # a repeated ID in the target: the first row is the one found
         targets[10] = targets[1_500]
-    probes = [t if rng.random() < 0.8 else _ids(rng, 1, digits=12, top=top)[0] for t in targets]
+    probes = [t if rng.random() < 0.8 else f"EV-{rng.integers(top):012d}" for t in targets]
     probes = list(rng.permutation(np.array(probes, dtype=object)))
     if seed % 4 == 2:  # a missing cell is not found
         probes[3] = None

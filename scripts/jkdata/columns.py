@@ -283,7 +283,8 @@ def positions_in(values, value_set) -> np.ndarray:
     Fixed-width IDs (`packed_keys`) whose keys are dense enough are looked up in a table indexed
     by key, when no key of `value_set` repeats; anything else goes to `pc.index_in`."""
     values, value_set = arrow(values), arrow(value_set)
-    packed = packed_keys([value_set, values])
+    present = to_numpy_bool(pc.is_valid(values), False) if values.null_count else None
+    packed = packed_keys([value_set, values if present is None else select(values, present)])
     if packed is not None:
         (targets, probes), size = packed
         if size <= 4 * len(targets) + (1 << 16):
@@ -291,7 +292,11 @@ def positions_in(values, value_set) -> np.ndarray:
             slot = np.full(size, -1, dtype=np.int32)
             slot[targets] = rows
             if np.array_equal(slot[targets], rows):  # no key repeats: each slot holds its row
-                return slot[probes].astype(np.int64)
+                if present is None:
+                    return slot[probes].astype(np.int64)
+                found = np.full(len(values), -1, dtype=np.int64)
+                found[present] = slot[probes]
+                return found
     if len(values) == 0:
         return np.zeros(0, dtype=np.int64)
     found = pc.index_in(values, value_set=combined(value_set), skip_nulls=True)
