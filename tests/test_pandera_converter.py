@@ -147,3 +147,18 @@ def test_typed_values_agree_with_frictionless(resource):
                 assert actual.date() == expected
             else:
                 assert actual == expected, (resource.name, field, actual, expected)
+
+
+def test_lengths_are_counted_in_characters_not_bytes(tmp_path):
+    # Korean syllables take three bytes each: sizes in bytes decide some cells, not all of them.
+    rows = [
+        ("TH-0001", "가나다라마"),  # 5 characters, 15 bytes: within maxLength
+        ("TH-0002", "가나다라마바"),  # 6 characters: too long
+        ("TH-0003", "가"),  # 1 character, 3 bytes: too short for minLength 2
+        ("TH-0004", "가a"),  # 2 characters: fine
+        ("TH-0005", "abcdef"),  # 6 ASCII characters: too long
+    ]
+    body = "".join(f"{thing},,,,,,{label}\n" for thing, label in rows)
+    _, table = make_table(tmp_path, body)
+    found = {(p.row, p.rule) for p in row_problems(table) if p.column == "label"}
+    assert found == {(3, "max_length"), (4, "min_length"), (6, "max_length")}

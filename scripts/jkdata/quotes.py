@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columns import codes_of, first_of_codes, take_texts, to_numpy_bool
+from .columns import codes_of, first_of_codes, positions_in, take_texts, to_numpy_bool
 from .csvread import Table
 from .problems import Problem
 
@@ -117,8 +117,7 @@ def quote_problems(tables: dict[str, Table], sources_dir: Path) -> tuple[list[Pr
     # Each (source, quote) pair as one integer: the quote's code and the source's place among
     # the texts. Equal pairs are searched for once.
     names = list(texts)
-    source = pc.index_in(source_ids, value_set=pa.array(names, pa.string()))
-    source = pc.fill_null(source, -1).to_numpy()
+    source = positions_in(source_ids, pa.array(names, pa.string()))
     codes, _ = codes_of(quotes)
     checked = (source >= 0) & to_numpy_bool(pc.is_valid(quotes), False)
     key = np.where(checked, codes * len(names) + source, -1)
