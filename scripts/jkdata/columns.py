@@ -267,11 +267,21 @@ def packed_keys(columns: list) -> tuple[list[np.ndarray], int] | None:
     radix = highest - lowest + 1
     if np.prod(radix, dtype=np.float64) >= 2.0**54:  # 256 times that must still fit an int64
         return None
-    weight = np.concatenate([np.cumprod(radix[:0:-1])[::-1], [1]]).astype(np.int64)
-    base = int(lowest @ weight)
+    # Horner's rule over the positions that vary (ID prefixes and leading zeros do not), a strided
+    # column of bytes at a time: far faster than a matrix product over every position.
+    varying = [int(i) for i in np.flatnonzero(radix > 1)]
+    base = 0
+    for i in varying:
+        base = base * int(radix[i]) + int(lowest[i])
     keys = []
     for parts, _ in matrices:
-        per_chunk = [np.einsum("ij,j->i", rows, weight) - base for rows in parts]
+        per_chunk = []
+        for rows in parts:
+            key = np.zeros(len(rows), np.int64)
+            for i in varying:
+                key *= radix[i]
+                key += rows[:, i]
+            per_chunk.append(key - base)
         keys.append(np.concatenate(per_chunk) if per_chunk else np.zeros(0, np.int64))
     return keys, int(np.prod(radix))
 
