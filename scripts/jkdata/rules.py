@@ -60,8 +60,7 @@ def date_problems(table: Table) -> list[Problem]:
     dates = column("date")
     start, end = date_days(column("date_start")), date_days(column("date_end"))
     precision = column("date_precision")
-    codes = pc.index_in(precision, value_set=pa.array(PRECISIONS, pa.string()))
-    codes = pc.fill_null(codes, -1).to_numpy() if len(codes) else np.zeros(0, dtype=np.int64)
+    codes = positions_in(precision, pa.array(PRECISIONS, pa.string()))
     parsed = _parse_dates(dates, column("date_start"), start, end, codes)
     rows = np.flatnonzero(parsed.matched & ~parsed.valid)
     for row, value in zip(rows, take_texts(dates, rows), strict=True):
@@ -277,9 +276,10 @@ def link_problems(
         if fk["reference"].get("resource") not in (None, CITATIONS) and len(fk["fields"]) == 1
     ]
     record_ids = combined(citations.column("record_id"))
-    # What each row's citation is about (the first citation with that ID, as a lookup would).
+    # What each row's citation is about (the first citation with that ID, as a lookup would):
+    # row numbers from the foreign key check, -1 where there is none, or looked up here.
     position = positions.get((name, "citation_id"))
-    if position is None:  # row numbers from the foreign key check, -1 where there is none
+    if position is None:
         position = positions_in(table.column("citation_id"), citations.column("citation_id"))
     position = pa.array(position, pa.int64(), mask=position < 0)
     subject = pc.take(record_ids, position)
