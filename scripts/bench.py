@@ -205,6 +205,51 @@ def startup(repeat: int) -> tuple[Measure, Measure]:
     return imports, jkdata
 
 
+# The steps `JKDATA_TRACE=1` reports, by the start of their label, in the order a table meets
+# them; "parse" and "scan" are parts of "read".
+STEPS = {
+    "frictionless metadata": "frictionless: descriptor and schemas",
+    "parse": "parse the CSVs (pyarrow, every cell as text)",
+    "scan": "scan the raw bytes (structure and hygiene, RE2)",
+    "read": "rest of reading (mapping the files, BOM, header)",
+    "hygiene": "hygiene of suspect rows",
+    "dates": "dates (EDTF, order, precision)",
+    "types, constraints, keys": "types, constraints, primary and unique keys",
+    "foreign keys": "foreign keys",
+    "evidence": "evidence for every record",
+    "links": "citations of the link tables",
+    "quotes": "quotes verbatim in their sources, checksums",
+}
+NESTED = ("parse", "scan")  # inside "read"
+
+
+def budget(package_dir: Path) -> tuple[float, dict[str, float]]:
+    """One serial, traced run of jkdata validate: seconds per kind of step (see STEPS); the rest
+    of the wall time is interpreter start-up, imports, the report and exit."""
+    env = {**os.environ, "JKDATA_TRACE": "1", "JKDATA_THREADS": "1"}
+    command = [str(BIN / "jkdata"), "validate", str(package_dir)]
+    command += ["--sources-dir", str(package_dir / "sources")]
+    warm(package_dir)
+    start = time.perf_counter()
+    process = subprocess.run(command, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - start
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} exited {process.returncode}")
+    seconds = dict.fromkeys(STEPS, 0.0)
+    for line in process.stderr.splitlines():
+        fields = line.split(None, 5)
+        if len(fields) < 6 or fields[0] != "trace":
+            continue
+        kind = next((k for k in STEPS if fields[5].startswith(k)), None)
+        if kind is None:
+            raise SystemExit(f"bench.STEPS lacks the traced step {fields[5]!r}")
+        seconds[kind] += float(fields[4])
+    for kind in NESTED:
+        seconds["read"] -= seconds[kind]
+    seconds["other"] = wall - sum(seconds.values())
+    return wall, seconds
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -277,9 +322,11 @@ def main(argv: list[str] | None = None) -> int:
             )
         results.append(row)
     imports, real = startup(max(7, args.repeat))
+    largest = max(args.sizes)
+    steps = budget(package(args.workdir, largest, bad=False)[0])
     print(f"load average after: {os.getloadavg()}")
 
-    text = report(results, imports, real, machine())
+    text = report(results, imports, real, machine(), steps)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)
     print()
@@ -287,7 +334,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def report(results: list[dict], imports: Measure, real: Measure, about: dict) -> str:
+def report(
+    results: list[dict],
+    imports: Measure,
+    real: Measure,
+    about: dict,
+    steps: tuple[float, dict[str, float]],
+) -> str:
     lines = [
         "# Benchmarks: `jkdata validate` against `frictionless validate` and the pyarrow floor",
         "",
@@ -399,6 +452,19 @@ def report(results: list[dict], imports: Measure, real: Measure, about: dict) ->
             f"{row['jkdata'].wall / row['floor_jemalloc'].wall:.2f} | "
             f"{row['bad'].wall / row['jkdata'].wall:.2f} |"
         )
+    wall, seconds = steps
+    lines += [
+        "",
+        f"## Where jkdata's time goes, at {target:,} events",
+        "",
+        "One more run of `jkdata validate`, every step in one thread (`JKDATA_THREADS=1",
+        f"JKDATA_TRACE=1`; pyarrow's CSV reader still uses its own threads): {wall:.2f} s in all.",
+        "",
+        "| step | seconds | share |",
+        "| --- | ---: | ---: |",
+    ]
+    for kind, name in [*STEPS.items(), ("other", "start-up, imports, the report, exit")]:
+        lines.append(f"| {name} | {seconds[kind]:.2f} | {seconds[kind] / wall:.0%} |")
     lines += ["", "## Machine", ""]
     lines += [f"- {key}: {value}" for key, value in about.items()]
     loads = [m.load for row in results for m in row.values() if isinstance(m, Measure)]

@@ -23,6 +23,7 @@ import pyarrow.csv as pacsv
 
 from .package import Resource
 from .problems import Problem
+from .trace import traced
 
 if TYPE_CHECKING:  # pandas is imported by `Table.frame`: reading and scanning need only pyarrow
     import pandas as pd
@@ -116,10 +117,10 @@ def read_table(resource: Resource) -> Table:
     # pyarrow parses first (in its own threads, without holding the GIL); the strictness scan
     # then says whether its lenient reading can be trusted.
     try:
-        arrow = _read_fast(raw, names)
+        arrow = traced(f"parse {resource.name}", _read_fast, raw, names)
     except (pa.ArrowInvalid, ValueError):
         return _read_strictly(resource, raw, problems)
-    sound, suspect_rows = scan_bytes(raw)
+    sound, suspect_rows = traced(f"scan {resource.name}", scan_bytes, raw)
     if not sound:
         return _read_strictly(resource, raw, problems)
     _release(raw)

@@ -11,9 +11,7 @@ JKDATA_THREADS=N sets the number of worker threads (default: cores + 1; 1 checks
 from __future__ import annotations
 
 import os
-import sys
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import numpy as np
 
 from .columns import executor
 from .problems import Problem, merge
+from .trace import traced
 
 
 @dataclass
@@ -79,26 +78,9 @@ def _file_size(resource) -> int:
         return 0
 
 
-_START = time.perf_counter()
 _PARALLEL_FROM = 1 << 25  # bytes of CSV: a smaller package is checked in one thread
 _LARGE = 1 << 25  # bytes: a table this large is read and checked two at a time at most
 _LARGE_TABLES = threading.BoundedSemaphore(2)
-
-
-def _traced(label: str, fn, *args):
-    """Run fn(*args); with JKDATA_TRACE set, say on stderr when it ran and in which thread."""
-    if not os.environ.get("JKDATA_TRACE"):
-        return fn(*args)
-    start = time.perf_counter()
-    try:
-        return fn(*args)
-    finally:
-        end = time.perf_counter()
-        print(
-            f"trace {threading.current_thread().name:<24} {start - _START:7.3f} "
-            f"{end - _START:7.3f} {end - start:7.3f}  {label}",
-            file=sys.stderr,
-        )
 
 
 def _check_table(resource, keep: set[str], parallel: bool = True, deferred=frozenset()):
@@ -122,12 +104,12 @@ def _check_table_now(resource, keep: set[str], parallel: bool, deferred: frozens
     from .csvread import read_table
 
     name = resource.name
-    table = _traced(f"read {name}", read_table, resource)
-    problems = table.problems + _traced(f"hygiene {name}", hygiene.hygiene_problems, table)
+    table = traced(f"read {name}", read_table, resource)
+    problems = table.problems + traced(f"hygiene {name}", hygiene.hygiene_problems, table)
     # The date rules run beside the generated checks, in a thread of their own.
     with executor(parallel, 1) as pool:
-        dates = pool.submit(_traced, f"dates {name}", rules.date_problems, table)
-        problems += _traced(
+        dates = pool.submit(traced, f"dates {name}", rules.date_problems, table)
+        problems += traced(
             f"types, constraints, keys {name}", pandera_checks.row_problems, table, deferred
         )
         dates = dates.result()
@@ -233,7 +215,7 @@ def validate_package(
 
     with executor(parallel, workers) as pool:
         metadata = pool.submit(
-            _traced, "frictionless metadata", frictionless_check.metadata_problems, package
+            traced, "frictionless metadata", frictionless_check.metadata_problems, package
         )
         largest_first = sorted(package.resources, key=_file_size, reverse=True)
         pending = {
@@ -258,7 +240,7 @@ def validate_package(
             for key, (needs, (fn, *args)) in list(later.items()):
                 if needs & waits_for <= done:
                     del later[key]
-                    pending[pool.submit(_traced, key, fn, *args)] = key
+                    pending[pool.submit(traced, key, fn, *args)] = key
         problems += metadata.result()
 
     # A broken descriptor or schema (the package's JSON files) or a missing data file makes
