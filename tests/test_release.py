@@ -13,7 +13,7 @@ from jkdata.release import next_version, versions
 
 def test_real_repository_has_one_version_everywhere():
     v = versions(ROOT)
-    assert v.descriptor == v.citation == v.changelog, v
+    assert v.descriptor == v.citation == v.changelog == v.tooling, v
     assert v.descriptor_date == v.citation_date == v.changelog_date, v
 
 
@@ -80,3 +80,26 @@ def test_release_refuses_an_older_version_and_needs_one_choice(package):
     assert release(package, "--version", "0.0.1").exit_code == 1
     assert release(package).exit_code == 2
     assert release(package, "--bump", "minor", "--version", "1.0.0").exit_code == 2
+
+
+def test_release_raises_the_tooling_version_too(package):
+    """In the repository, `jkdata --version` (pyproject.toml) moves with the data's version."""
+    (package / "pyproject.toml").write_bytes((ROOT / "pyproject.toml").read_bytes())
+    before = versions(package).descriptor
+    set_unreleased(package, "\n### Fixed\n- A typo.\n")
+    result = release(package, "--bump", "patch", "--date", "2099-01-02")
+    assert result.exit_code == 0, result.output
+    expected = next_version(before, "patch")
+    assert versions(package).tooling == expected
+    assert f'version = "{expected}"' in (package / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_release_refuses_when_the_tooling_version_disagrees(package):
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    pyproject = re.sub(r'^version = ".*"$', 'version = "0.0.9"', pyproject, count=1, flags=re.M)
+    (package / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    set_unreleased(package, "\n- x\n")
+    before = (package / "datapackage.json").read_bytes()
+    result = release(package, "--bump", "patch")
+    assert result.exit_code == 1 and "pyproject.toml 0.0.9" in result.output
+    assert (package / "datapackage.json").read_bytes() == before

@@ -303,7 +303,8 @@ def diff(old_ref: str, new_ref: str | None, package_dir: Path, output_format: st
     help="The release date (default: today).",
 )
 def release(package_dir: Path, bump: str | None, new_version: str | None, release_date):
-    """Release a new version: datapackage.json, CITATION.cff and CHANGELOG.md all get it.
+    """Release a new version: datapackage.json, CITATION.cff, CHANGELOG.md (and pyproject.toml,
+    for `jkdata --version`) all get it.
 
     Validates first and refuses an invalid package; moves the CHANGELOG's Unreleased items under
     the new version and date, regenerates the codebook and the README picture, and rebuilds

@@ -1,7 +1,9 @@
-"""Cut a release: one version everywhere (datapackage.json, CITATION.cff, CHANGELOG.md).
+"""Cut a release: one version everywhere (datapackage.json, CITATION.cff, CHANGELOG.md and, in
+the repository, pyproject.toml).
 
-The version lives in three files because three audiences read them (Frictionless tools, citation
-managers, people); `versions()` reads all three so a test can hold them equal.
+The version lives in several files because several audiences read them (Frictionless tools,
+citation managers, people, and `jkdata --version`: data and tooling are released together);
+`versions()` reads them all so a test can hold them equal.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from .package import DESCRIPTOR
 
 CHANGELOG = "CHANGELOG.md"
 CITATION = "CITATION.cff"
+PYPROJECT = "pyproject.toml"  # the tooling's version; only in the repository, not in the bundle
+_PYPROJECT_VERSION = re.compile(r'^version = "(?P<version>[^"]*)"$', re.M)
 _UNRELEASED = re.compile(r"^## \[Unreleased\]\s*\n(?P<body>.*?)(?=^## \[|\Z)", re.M | re.S)
 _RELEASE_HEADING = re.compile(
     r"^## \[(?P<version>\d+\.\d+\.\d+)\] - (?P<date>\d{4}-\d{2}-\d{2})\s*$", re.M
@@ -35,6 +39,11 @@ class Versions:
     citation_date: str | None
     changelog: str | None  # the newest released version
     changelog_date: str | None
+    tooling: str | None = None  # pyproject.toml's, where the package sits in the repository
+
+    def disagree(self) -> bool:
+        found = {self.descriptor, self.citation, self.changelog}
+        return len(found | ({self.tooling} if self.tooling else set())) > 1
 
 
 def _cff_value(text: str, key: str) -> str | None:
@@ -46,6 +55,12 @@ def versions(root: Path) -> Versions:
     descriptor = json.loads((root / DESCRIPTOR).read_text(encoding="utf-8"))
     citation = (root / CITATION).read_text(encoding="utf-8")
     newest = _RELEASE_HEADING.search((root / CHANGELOG).read_text(encoding="utf-8"))
+    pyproject = root / PYPROJECT
+    tooling = (
+        _PYPROJECT_VERSION.search(pyproject.read_text(encoding="utf-8"))
+        if pyproject.is_file()
+        else None
+    )
     return Versions(
         descriptor=descriptor.get("version"),
         descriptor_date=str(descriptor.get("created", ""))[:10] or None,
@@ -53,6 +68,7 @@ def versions(root: Path) -> Versions:
         citation_date=_cff_value(citation, "date-released"),
         changelog=newest.group("version") if newest else None,
         changelog_date=newest.group("date") if newest else None,
+        tooling=tooling.group("version") if tooling else None,
     )
 
 
@@ -80,12 +96,15 @@ def unreleased_items(changelog: str) -> str:
 def release(
     root: Path, bump: str | None = None, version: str | None = None, date: dt.date | None = None
 ) -> str:
-    """Write the new version into all three files; returns it. Nothing is written on error."""
+    """Write the new version into every file that holds it; returns it. Nothing is written on
+    error."""
     current = versions(root)
-    if current.descriptor != current.citation or current.descriptor != current.changelog:
+    if current.disagree():
+        tooling = f", {PYPROJECT} {current.tooling}" if current.tooling else ""
         raise ReleaseError(
             f"versions disagree before the release (datapackage.json {current.descriptor}, "
-            f"{CITATION} {current.citation}, {CHANGELOG} {current.changelog}); fix them first"
+            f"{CITATION} {current.citation}, {CHANGELOG} {current.changelog}{tooling}); "
+            "fix them first"
         )
     new_version = version or next_version(current.descriptor, bump or "")
     if parse_version(new_version) is None:
@@ -116,10 +135,18 @@ def release(
         r"^(\s*)date-released:.*$", rf'\g<1>date-released: "{day}"', citation, flags=re.M
     )
 
+    pyproject = None
+    if current.tooling:
+        pyproject = _PYPROJECT_VERSION.sub(
+            f'version = "{new_version}"', (root / PYPROJECT).read_text(encoding="utf-8"), count=1
+        )
+
     # Written last and together, after every check has passed.
     (root / DESCRIPTOR).write_text(
         json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     (root / CITATION).write_text(citation, encoding="utf-8")
     (root / CHANGELOG).write_text(changelog, encoding="utf-8")
+    if pyproject is not None:
+        (root / PYPROJECT).write_text(pyproject, encoding="utf-8")
     return new_version
