@@ -206,21 +206,8 @@ def _use_jemalloc() -> None:
 
 
 def _print_text(report) -> None:
-    from .problems import format_problem
-
-    for problem in report.problems:
-        click.echo(format_problem(problem))
-    tables, rows = len(report.rows), sum(report.rows.values())
-    files = len({p.file for p in report.problems})
-    if report.valid:
-        click.echo(f"valid: {tables} tables, {rows} rows, no problems")
-    else:
-        noun = "problem" if len(report.problems) == 1 else "problems"
-        click.echo(
-            f"invalid: {len(report.problems)} {noun} in {files} file{'s' if files != 1 else ''} ({tables} tables, {rows} rows)"
-        )
-    for note in report.notes:
-        click.echo(f"  {note}")
+    for line in report.text_lines():
+        click.echo(line)
 
 
 @cli.command()

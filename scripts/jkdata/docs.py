@@ -25,7 +25,7 @@ def _commands(group: click.Group, prefix=()):
             yield [*prefix, name]
 
 
-def cli_help() -> str:
+def cli_help(root: Path) -> str:
     from .cli import cli
 
     blocks = []
@@ -37,31 +37,59 @@ def cli_help() -> str:
     return "\n\n".join(blocks)
 
 
-def rule_table() -> str:
+def rule_table(root: Path) -> str:
     from .problems import RULES
 
     rows = [f"| `{rule}` | {meaning} |" for rule, meaning in RULES.items()]
     return "\n".join(["| rule | what it means |", "| --- | --- |", *rows])
 
 
-README_BLOCKS = {"cli-help": cli_help, "rules": rule_table}
+# The README's example of a report: the package with one event's type misspelt.
+EXAMPLE_EDIT = ("data/events.csv", ",speech,", ",lecture,")
 
 
-def render(text: str, blocks: dict) -> str:
+def validate_example(root: Path) -> str:
+    """What `jkdata validate` prints for the package at root with EXAMPLE_EDIT made (on a copy;
+    without the notes, which depend on where the source texts are)."""
+    import shutil
+    import tempfile
+
+    from .validate import validate_package
+
+    name, old, new = EXAMPLE_EDIT
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "package"
+        shutil.copytree(root / "data", copy / "data")
+        shutil.copytree(root / "schemas", copy / "schemas")
+        shutil.copy2(root / "datapackage.json", copy / "datapackage.json")
+        text = (copy / name).read_text(encoding="utf-8")
+        if old not in text:
+            raise ValueError(f"the README's example edit finds no {old!r} in {name}")
+        (copy / name).write_text(text.replace(old, new, 1), encoding="utf-8")
+        report = validate_package(copy, sources_dir=None)
+    lines = report.text_lines(notes=False)
+    return "\n".join(["```text", "$ jkdata validate", *lines, "```"])
+
+
+README_BLOCKS = {"cli-help": cli_help, "rules": rule_table, "validate-example": validate_example}
+
+
+def render(text: str, blocks: dict, root: Path) -> str:
     """Replace each generated block's body with its freshly rendered content."""
     for name, make in blocks.items():
         pattern = re.compile(rf"(<!-- generated:{name} -->\n).*?(<!-- end:{name} -->)", re.S)
         if not pattern.search(text):
             raise ValueError(f"no generated:{name} block")
-        body = make()
+        body = make(root)
         text = pattern.sub(lambda m, body=body: m.group(1) + body + "\n" + m.group(2), text)
     return text
 
 
-def update(path: Path, blocks: dict, check: bool) -> bool:
-    """Rewrite the file (or, with check, only compare). Returns True when it was current."""
+def update(path: Path, blocks: dict, check: bool, root: Path | None = None) -> bool:
+    """Rewrite the file (or, with check, only compare), its blocks rendered from the package at
+    root (by default the file's directory). Returns True when it was current."""
     text = path.read_text(encoding="utf-8")
-    fresh = render(text, blocks)
+    fresh = render(text, blocks, root or path.parent)
     if fresh == text:
         return True
     if not check:

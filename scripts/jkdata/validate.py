@@ -32,6 +32,23 @@ class Report:
     def valid(self) -> bool:
         return not self.problems
 
+    def text_lines(self, notes: bool = True) -> list[str]:
+        """The report as `jkdata validate` prints it: one line a problem, a summary, the notes."""
+        from .problems import format_problem
+
+        lines = [format_problem(problem) for problem in self.problems]
+        tables, rows = len(self.rows), sum(self.rows.values())
+        if self.valid:
+            lines.append(f"valid: {tables} tables, {rows} rows, no problems")
+        else:
+            count = len(self.problems)
+            files = len({p.file for p in self.problems})
+            lines.append(
+                f"invalid: {count} problem{'s' if count != 1 else ''} in {files} "
+                f"file{'s' if files != 1 else ''} ({tables} tables, {rows} rows)"
+            )
+        return lines + ([f"  {note}" for note in self.notes] if notes else [])
+
     def as_dict(self) -> dict:
         from .problems import as_json
 
