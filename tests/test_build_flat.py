@@ -119,3 +119,16 @@ def test_csv_is_plain_utf8_with_unix_newlines(built):
     text = (built / "events_flat.csv").read_bytes().decode("utf-8")
     assert "\r" not in text and text.endswith("\n")
     assert len(list(csv.reader(io.StringIO(text)))) == len(raw_rows("events")) + 1
+
+
+def test_every_joined_column_is_described_in_the_codebook():
+    from jkdata.package import load_package
+
+    package, _ = load_package(ROOT)
+    codebook = (ROOT / "docs/codebook.md").read_text(encoding="utf-8")
+    section = codebook.split(f"## {flat.FILE} (built)", 1)[1]
+    own = {f["name"] for f in package.resource(flat.ENTITY).fields}
+    joined = [f for f in flat.flat_fields(package) if f["name"] not in own]
+    assert joined
+    for field in joined:
+        assert f"| `{field['name']}` | string | " in section, field["name"]

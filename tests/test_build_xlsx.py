@@ -1,7 +1,9 @@
-"""The xlsx workbook: a README sheet and one typed sheet per table, read back with openpyxl."""
+"""The xlsx workbook: a README sheet, the flat events sheet and one typed sheet per table, read
+back with openpyxl."""
 
 from __future__ import annotations
 
+import csv
 import datetime
 import zipfile
 
@@ -27,8 +29,38 @@ def _value(cell):
     return cell
 
 
-def test_sheets_are_readme_then_one_per_table(book):
-    assert book.sheetnames == ["README", *TABLES]
+def test_sheets_are_readme_flat_events_then_one_per_table(book):
+    assert book.sheetnames == ["README", "events_flat", *TABLES]
+
+
+def test_flat_sheet_is_the_flat_csv_with_its_dates_typed(built, book):
+    with (built / "events_flat.csv").open(encoding="utf-8", newline="") as handle:
+        expected = list(csv.reader(handle))
+    rows = list(book["events_flat"].iter_rows(values_only=True))
+    assert [list(rows[0])] == expected[:1]
+    header = expected[0]
+    for got, want in zip(rows[1:], expected[1:], strict=True):
+        cells = [
+            "" if v is None else v.date().isoformat() if isinstance(v, datetime.datetime) else v
+            for v in got
+        ]
+        assert cells == want
+    assert len(rows) == len(expected)
+    sheet = book["events_flat"]
+    start = sheet.cell(2, header.index("date_start") + 1)
+    assert start.is_date
+    edtf = sheet.cell(2, header.index("date") + 1)
+    assert edtf.data_type == "s"  # the EDTF date keeps its precision as text
+
+
+def test_readme_sheet_describes_the_flat_columns_and_keys(book):
+    rows = list(book["README"].iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(rows) if row[:2] == ("Sheet", "Column"))
+    described = {(row[0], row[1]): row for row in rows[header + 1 :]}
+    assert "separated by" in described[("events_flat", "actor_ids")][5]
+    assert described[("events_flat", "evidence")][5]
+    assert described[("events", "event_id")][4] == "primary"
+    assert described[("event_actors", "actor_id")][4].endswith("→ actors.actor_id")
 
 
 @pytest.mark.parametrize("name", TABLES)

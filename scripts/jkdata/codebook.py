@@ -117,4 +117,26 @@ def render_codebook(package: Package) -> str:
             lines += [
                 f"| `{c['value']}` | {_escape(c.get('label', ''))} |" for c in field["categories"]
             ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _flat_section(package)) + "\n"
+
+
+def _flat_section(package: Package) -> list[str]:
+    """The columns `jkdata build` joins into events_flat.csv (and the workbook's flat sheet)."""
+    from .exports import flat
+
+    own = len(package.resource(flat.ENTITY).fields)
+    lines = [
+        "",
+        f"## {flat.FILE} (built)",
+        "",
+        f"Built by `jkdata build` into `dist/`, and the `events_flat` sheet of the workbook: one "
+        f"row per event, chronological. Its first columns are those of [`{flat.ENTITY}`]"
+        f"(#{flat.ENTITY}); then, joined in from the link tables, citations and sources (text, "
+        "empty where there is nothing to join):",
+        "",
+        "| field | type | description |",
+        "| --- | --- | --- |",
+    ]
+    for field in flat.flat_fields(package)[own:]:
+        lines.append(f"| `{field['name']}` | {field['type']} | {_escape(field['description'])} |")
+    return lines

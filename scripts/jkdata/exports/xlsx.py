@@ -1,4 +1,5 @@
-"""`<name>.xlsx`: a README sheet, then one sheet per table, typed cells, frozen header, filters on.
+"""`<name>.xlsx`: a README sheet, the flat events sheet (one row per event, as `events_flat.csv`),
+then one sheet per table; typed cells, frozen header, filters on.
 
 Cells are written by the schema's type (dates as dates, integers as numbers, text as text) with
 XlsxWriter's automatic conversions off, so text never becomes a number, link or formula; text
@@ -14,10 +15,13 @@ from pathlib import Path
 
 import xlsxwriter
 
+from . import flat
 from .cells import looks_like_formula
 from .dataset import Dataset
+from .views import record_views
 
 README_SHEET = "README"
+FLAT_SHEET = "events_flat"
 MIN_WIDTH, MAX_WIDTH = 8, 60
 
 
@@ -63,17 +67,51 @@ def _write_cell(sheet, row: int, col: int, value, ftype: str, formats: _Formats)
         sheet.write_string(row, col, value)
 
 
-def _table_sheet(book, formats: _Formats, dataset: Dataset, name: str) -> None:
-    resource = dataset.resource(name)
+def _sheet(book, formats: _Formats, name: str, fields: list[dict], rows: list) -> None:
     sheet = book.add_worksheet(name[:31])
-    rows = dataset.rows(name)
-    for col, field in enumerate(resource.fields):
+    for col, field in enumerate(fields):
         sheet.write_string(0, col, field["name"], formats.header)
         for row, record in enumerate(rows, start=1):
             _write_cell(sheet, row, col, record[col], field.get("type", "string"), formats)
         sheet.set_column(col, col, _width(field["name"], (r[col] for r in rows)))
     sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, len(rows), len(resource.fields) - 1)
+    sheet.autofilter(0, 0, len(rows), len(fields) - 1)
+
+
+def _table_sheet(book, formats: _Formats, dataset: Dataset, name: str) -> None:
+    _sheet(book, formats, name, dataset.resource(name).fields, dataset.rows(name))
+
+
+def _flat_sheet(book, formats: _Formats, dataset: Dataset) -> None:
+    """events_flat.csv as a sheet: the event's own cells typed (a date stays a date, an EDTF
+    `date` stays text), the joined cells text."""
+    events = dataset.resource(flat.ENTITY)
+    key = events.field_names.index(events.primary_key[0])
+    typed = {row[key]: row for row in dataset.rows(flat.ENTITY)}
+    width = len(events.fields)
+    rows = [
+        [*typed[view.id], *(cell or None for cell in flat.flat_row(view, dataset.package)[width:])]
+        for view in record_views(dataset, flat.ENTITY)
+    ]
+    _sheet(book, formats, FLAT_SHEET, flat.flat_fields(dataset.package), rows)
+
+
+def _keys(resource) -> dict[str, str]:
+    """What the README sheet's Key column says of each field: primary, unique, → table.field."""
+    keys: dict[str, list[str]] = {}
+    for name in resource.primary_key:
+        keys.setdefault(name, []).append("primary")
+    for unique in resource.unique_keys:
+        for name in unique:
+            keys.setdefault(name, []).append("unique" if len(unique) == 1 else "unique together")
+    for fk in resource.foreign_keys:
+        local = [fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"]
+        remote = fk["reference"]["fields"]
+        remote = [remote] if isinstance(remote, str) else remote
+        target = fk["reference"].get("resource") or resource.name
+        for here, there in zip(local, remote, strict=True):
+            keys.setdefault(here, []).append(f"→ {target}.{there}")
+    return {name: ", ".join(words) for name, words in keys.items()}
 
 
 def _readme_sheet(book, formats: _Formats, dataset: Dataset) -> None:
@@ -90,7 +128,12 @@ def _readme_sheet(book, formats: _Formats, dataset: Dataset) -> None:
         ("Licence", f"{dataset.license_title} ({licence.get('path', '')})"),
         ("How to cite", dataset.citation()),
         ("Description", dataset.descriptor.get("description", "")),
-        ("Sheets", "One sheet per table; the first row holds the column names below."),
+        (
+            "Sheets",
+            f"{FLAT_SHEET}: one row per event with its actors, agreements, disputes and evidence "
+            "joined in (as events_flat.csv); then one sheet per table. The first row of each "
+            "holds the column names below.",
+        ),
     ]
     sheet.write_string(0, 0, dataset.title, formats.title)
     row = 2
@@ -100,24 +143,25 @@ def _readme_sheet(book, formats: _Formats, dataset: Dataset) -> None:
         row += 1
     row += 1
     for col, head in enumerate(
-        ["Table", "Column", "Type", "Required", "Key", "Description", "Allowed values"]
+        ["Sheet", "Column", "Type", "Required", "Key", "Description", "Allowed values"]
     ):
         sheet.write_string(row, col, head, formats.header)
     header_row = row
-    for resource in dataset.resources:
-        keys = set(resource.primary_key)
-        for field in resource.fields:
+    sheets = [(FLAT_SHEET, flat.flat_fields(dataset.package), {})]
+    sheets += [(r.name, r.fields, _keys(r)) for r in dataset.resources]
+    for sheet_name, fields, keys in sheets:
+        for field in fields:
             row += 1
             constraints = field.get("constraints", {})
             values = [
                 f"{c['value']}: {c.get('label', '')}" for c in field.get("categories", [])
             ] or [str(v) for v in constraints.get("enum", [])]
             cells = [
-                resource.name,
+                sheet_name,
                 field["name"],
                 field.get("type", "string"),
                 "yes" if constraints.get("required") else "",
-                "primary" if field["name"] in keys else "",
+                keys.get(field["name"], ""),
                 " ".join(
                     filter(None, [field.get("title", "") + ".", field.get("description", "")])
                 ),
@@ -156,6 +200,7 @@ def write(dataset: Dataset, out: Path) -> list[str]:
     )
     formats = _Formats(book)
     _readme_sheet(book, formats, dataset)
+    _flat_sheet(book, formats, dataset)
     for resource in dataset.resources:
         _table_sheet(book, formats, dataset, resource.name)
     book.close()
