@@ -89,6 +89,27 @@ def test_evidence_quotes_and_source_titles_are_joined(built):
             assert cite["source_id"] in row["source_ids"].split("; ")
 
 
+def test_every_link_evidence_and_note_reaches_its_event(built):
+    """A link row's citation and note (why an event involves an actor, agreement or dispute) are
+    in the event's row, named by the linked record."""
+    rows = {row["event_id"]: row for row in read_flat(built / "events_flat.csv")}
+    quotes = {c["citation_id"]: c for c in raw_rows("citations")}
+    seen = 0
+    for name, other in (
+        ("event_actors", "actor_id"),
+        ("event_agreements", "agreement_id"),
+        ("event_disputes", "dispute_id"),
+    ):
+        for link in raw_rows(name):
+            row = rows[link["event_id"]]
+            cite = quotes[link["citation_id"]]
+            assert f"{link[other]}: {cite['quote']} [{cite['source_id']}]" in row["link_evidence"]
+            if link["note"]:
+                assert f"{link[other]}: {link['note']}" in row["link_notes"].split(" | ")
+            seen += 1
+    assert seen
+
+
 def test_excel_copy_has_a_bom_and_the_same_cells(built):
     raw = (built / "events_flat_excel.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")

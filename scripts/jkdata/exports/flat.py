@@ -61,6 +61,15 @@ def flat_fields(package: Package) -> list[dict]:
         _derived(
             "sources", "The sources quoted: each one's title, or its file name when it shows none."
         ),
+        _derived(
+            "link_evidence",
+            "The evidence for each link above that cites one (the link row's `citation_id`), as "
+            f"'<linked ID>: <quote> [<source ID>]', separated by '{EVIDENCE_SEP}'.",
+        ),
+        _derived(
+            "link_notes",
+            f"The notes on the links above, as '<linked ID>: <note>', separated by '{EVIDENCE_SEP}'.",
+        ),
     ]
     return fields
 
@@ -76,6 +85,19 @@ def flat_row(view: RecordView, package: Package) -> list[str]:
     cells.append(EVIDENCE_SEP.join(f"{e.quote} [{e.source_id}]" for e in view.evidence))
     cells.append(LIST_SEP.join(sid for sid, _ in sources))
     cells.append(LIST_SEP.join(title for _, title in sources))
+    links = [
+        item
+        for link in links_of(package, ENTITY)
+        for item in view.links.get(link.other(ENTITY)[1], [])
+    ]
+    cells.append(
+        EVIDENCE_SEP.join(
+            f"{item.id}: {item.evidence.quote} [{item.evidence.source_id}]"
+            for item in links
+            if item.evidence
+        )
+    )
+    cells.append(EVIDENCE_SEP.join(f"{item.id}: {item.note}" for item in links if item.note))
     return cells
 
 

@@ -82,6 +82,8 @@ class Linked:
     native: str | None  # name in native script, when the table has one
     role: str | None
     role_label: str | None
+    evidence: Evidence | None = None  # the citation the link row gives, where it gives one
+    note: str | None = None  # the link row's note
 
     def display(self) -> str:
         text = self.label + (f" ({self.native})" if self.native else "")
@@ -118,16 +120,29 @@ def year_span(views: list[RecordView]) -> str:
     return f"{years[0]}–{years[-1]}" if years else "no dates"
 
 
-def evidence_by_record(dataset: Dataset, entity: str) -> dict[str, list[Evidence]]:
-    citations = dataset.text[CITATIONS]
+def evidence_by_citation(dataset: Dataset) -> dict[str, tuple[str, str, Evidence]]:
+    """Citation ID → (table, record ID, its evidence), in citation order."""
+    citations = dataset.text[CITATIONS].sort_values("citation_id")
     source_labels = labels(dataset, SOURCES)
     files = dataset.column(SOURCES, "file_name")
+    return {
+        cid: (table, record, Evidence(cid, quote, sid, source_labels.get(sid, sid), files.get(sid)))
+        for cid, table, record, sid, quote in zip(
+            citations["citation_id"],
+            citations["table_name"],
+            citations["record_id"],
+            citations["source_id"],
+            citations["quote"],
+            strict=True,
+        )
+    }
+
+
+def evidence_by_record(dataset: Dataset, entity: str) -> dict[str, list[Evidence]]:
     found: dict[str, list[Evidence]] = defaultdict(list)
-    mine = citations[citations["table_name"] == entity].sort_values("citation_id")
-    for cid, record, sid, quote in zip(
-        mine["citation_id"], mine["record_id"], mine["source_id"], mine["quote"], strict=True
-    ):
-        found[record].append(Evidence(cid, quote, sid, source_labels.get(sid, sid), files.get(sid)))
+    for table, record, evidence in evidence_by_citation(dataset).values():
+        if table == entity:
+            found[record].append(evidence)
     return found
 
 
@@ -143,6 +158,7 @@ def record_views(dataset: Dataset, entity: str) -> list[RecordView]:
     views = {}
     for row in frame.astype(object).where(frame.notna(), None).to_dict("records"):
         views[row[key]] = RecordView(row[key], row)
+    citations = evidence_by_citation(dataset)
     for link in links_of(dataset.package, entity):
         mine, other, other_field = link.other(entity)
         other_labels = labels(dataset, other)
@@ -154,8 +170,13 @@ def record_views(dataset: Dataset, entity: str) -> list[RecordView]:
         )
         role_field = link.resource.field(link.role_field) if link.role_field else {}
         table = dataset.text[link.resource.name]
-        roles = table[link.role_field] if link.role_field else pd.Series(None, index=table.index)
-        for record, other_id, role in zip(table[mine], table[other_field], roles, strict=True):
+        nothing = pd.Series(None, index=table.index, dtype=object)
+        roles = table[link.role_field] if link.role_field else nothing
+        cited = table.get("citation_id", nothing)
+        notes = table.get("note", nothing)
+        for record, other_id, role, citation_id, note in zip(
+            table[mine], table[other_field], roles, cited, notes, strict=True
+        ):
             role = None if pd.isna(role) else role
             views[record].links.setdefault(other, []).append(
                 Linked(
@@ -165,6 +186,8 @@ def record_views(dataset: Dataset, entity: str) -> list[RecordView]:
                     native.get(other_id),
                     role,
                     short_label(role_field, role) if role else None,
+                    None if pd.isna(citation_id) else citations[citation_id][2],
+                    None if pd.isna(note) else note,
                 )
             )
     for record, evidence in evidence_by_record(dataset, entity).items():
