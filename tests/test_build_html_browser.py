@@ -109,6 +109,18 @@ def test_shows_every_event_with_its_evidence(page):
     assert "石破茂" in page.page.locator('li.event[data-id="EV-0002"]').text_content()
 
 
+def test_shows_each_links_evidence_and_note(page):
+    quotes = {c["citation_id"]: c["quote"] for c in csv_rows("citations")}
+    for name in ("event_actors", "event_agreements", "event_disputes"):
+        for link in csv_rows(name):
+            item = page.page.locator(f'li.event[data-id="{link["event_id"]}"]')
+            assert (
+                f"“{quotes[link['citation_id']]}”" in item.locator("blockquote").all_text_contents()
+            )
+            if link["note"]:
+                assert any(link["note"] in n for n in item.locator(".note").all_text_contents())
+
+
 def test_filters_reduce_the_list(page):
     def linked(table, key, value):
         return sorted({r["event_id"] for r in csv_rows(table) if r[key] == value})

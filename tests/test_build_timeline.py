@@ -76,6 +76,18 @@ def test_text_has_the_evidence_quotes_and_their_sources(slides):
     assert "이재명" in by_id["EV-0002"]["text"]["text"]
 
 
+def test_text_has_each_links_evidence_and_note(slides):
+    """Why an event involves an actor, agreement or dispute: the link rows' quotes and notes."""
+    by_id = {s["unique_id"]: s for s in slides["events"]}
+    quotes = {c["citation_id"]: c["quote"] for c in csv_rows("citations")}
+    for name in ("event_actors", "event_agreements", "event_disputes"):
+        for link in csv_rows(name):
+            text = by_id[link["event_id"]]["text"]["text"]
+            assert f"<blockquote>“{escape(quotes[link['citation_id']])}”</blockquote>" in text
+            if link["note"]:
+                assert escape(link["note"]) in text
+
+
 def test_groups_by_event_type_or_dispute(slides):
     by_id = {s["unique_id"]: s for s in slides["events"]}
     assert by_id["EV-0002"]["group"] == "Summit"

@@ -14,7 +14,15 @@ from html import escape
 from pathlib import Path
 
 from .dataset import Dataset
-from .views import RecordView, record_views, short_label, year_span
+from .views import (
+    RecordView,
+    for_links,
+    link_evidence,
+    link_notes,
+    record_views,
+    short_label,
+    year_span,
+)
 
 ENTITY = "events"
 FILE = "timeline.json"
@@ -51,10 +59,17 @@ def slide_text(view: RecordView, dataset: Dataset) -> str:
     for entity, linked in view.links.items():
         shown = "; ".join(item.display() for item in linked)
         parts.append(_paragraph(dataset.title_of(entity), shown))
+    for note in link_notes(view):
+        parts.append(f"<p>{escape(note)}</p>")
     for evidence in view.evidence:
         parts.append(
             f"<blockquote>“{escape(evidence.quote)}”</blockquote>"
             f"<p>— {escape(evidence.cited_as())}</p>"
+        )
+    for evidence, linked in link_evidence(view):
+        parts.append(
+            f"<blockquote>“{escape(evidence.quote)}”</blockquote>"
+            f"<p>— {escape(evidence.cited_as())}, {escape(for_links(linked))}</p>"
         )
     return "".join(parts)
 

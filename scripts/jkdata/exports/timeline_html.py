@@ -13,7 +13,7 @@ from html import escape
 from pathlib import Path
 
 from .dataset import Dataset
-from .views import record_views, short_label
+from .views import for_links, link_evidence, link_notes, record_views, short_label
 
 ENTITY = "events"
 FILE = "timeline.html"
@@ -50,7 +50,12 @@ def page_data(dataset: Dataset) -> dict:
                 "location": row.get("location"),
                 "type": short_label(type_field, row[TYPE_FIELD]),
                 "links": links,
-                "evidence": [{"quote": e.quote, "source": e.cited_as()} for e in view.evidence],
+                "evidence": [{"quote": e.quote, "source": e.cited_as()} for e in view.evidence]
+                + [
+                    {"quote": e.quote, "source": f"{e.cited_as()}, {for_links(linked)}"}
+                    for e, linked in link_evidence(view)
+                ],
+                "notes": link_notes(view),
                 "filters": filters,
             }
         )
@@ -153,6 +158,7 @@ SCRIPT = """
       }).join("; ")));
     });
     if (links.childNodes.length) item.appendChild(links);
+    event.notes.forEach(function (note) { item.appendChild(el("p", "note", note)); });
     const evidence = el("div", "evidence");
     event.evidence.forEach(function (e) {
       evidence.appendChild(el("blockquote", "quote", "“" + e.quote + "”"));

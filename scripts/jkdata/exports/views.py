@@ -112,6 +112,27 @@ class RecordView:
     evidence: list[Evidence] = field(default_factory=list)
 
 
+def link_evidence(view: RecordView) -> list[tuple[Evidence, list[Linked]]]:
+    """The evidence the record's link rows cite beyond the record's own, each quote once with the
+    links that cite it."""
+    own = {e.citation_id for e in view.evidence}
+    grouped: dict[str, tuple[Evidence, list[Linked]]] = {}
+    for linked in view.links.values():
+        for item in linked:
+            if item.evidence and item.evidence.citation_id not in own:
+                grouped.setdefault(item.evidence.citation_id, (item.evidence, []))[1].append(item)
+    return list(grouped.values())
+
+
+def link_notes(view: RecordView) -> list[str]:
+    """ "Kim Dae-Jung: the note": the notes of the record's link rows."""
+    return [f"{item.label}: {item.note}" for v in view.links.values() for item in v if item.note]
+
+
+def for_links(linked: list[Linked]) -> str:
+    return "for the link to " + "; ".join(item.label for item in linked)
+
+
 def year_span(views: list[RecordView]) -> str:
     """ "1998–2025": the years a list of dated records covers."""
     years = sorted(
