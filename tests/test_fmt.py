@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import unicodedata
 
 from click.testing import CliRunner
@@ -74,3 +75,14 @@ def test_unparseable_file_is_reported_and_left_alone(package):
     assert "data/events.csv, row 6, column title" in result.output
     assert path.read_text(encoding="utf-8") == broken
     assert not list((package / "data").glob(".*.tmp")), "no temporary files left behind"
+
+
+def test_rewritten_file_keeps_its_permission_bits(package):
+    path = package / "data/citations.csv"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("CI-0001,", " CI-0001 ,"), encoding="utf-8"
+    )
+    path.chmod(0o664)
+    result = run(str(package))
+    assert result.exit_code == 0 and "reformatted data/citations.csv" in result.output
+    assert stat.S_IMODE(path.stat().st_mode) == 0o664

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import stat
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
@@ -57,10 +58,12 @@ def canonical_text(frame: pd.DataFrame, resource: Resource) -> str:
 
 def _write_atomically(path: Path, data: bytes) -> None:
     # A crash mid-write must never leave a half-written data file behind.
+    # mkstemp makes the file private (0600): give it the original's permission bits.
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
+        os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
