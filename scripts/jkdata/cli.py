@@ -218,21 +218,24 @@ def _print_text(report) -> None:
 def fmt(package_dir: Path, check: bool):
     """Rewrite the CSVs in canonical form (the only command that edits data).
 
-    Canonical: the schema's header, rows ordered by ID (numerically), cells in Unicode NFC with
+    Every file is checked first: when one cannot be formatted, none is rewritten. Canonical: the schema's header, rows ordered by ID (numerically), cells in Unicode NFC with
     surrounding whitespace trimmed, LF line ends, minimal quoting, UTF-8 without BOM.
     """
     from .fmt import format_dir
     from .problems import format_problem
 
     result = format_dir(package_dir, check=check)
-    for problem in result.problems:
-        click.echo(format_problem(problem))
+    if result.problems:
+        for problem in result.problems:
+            click.echo(format_problem(problem))
+        click.echo(
+            "cannot format: fix the problems above first (see `jkdata validate`); "
+            "no file was rewritten"
+        )
+        sys.exit(EXIT_INVALID)
     verb = "would reformat" if check else "reformatted"
     for path in result.changed:
         click.echo(f"{verb} {path}")
-    if result.problems:
-        click.echo("cannot format: fix the problems above first (see `jkdata validate`)")
-        sys.exit(EXIT_INVALID)
     if not result.changed:
         click.echo("all files are in canonical form")
     sys.exit(EXIT_INVALID if check and result.changed else 0)
