@@ -348,8 +348,8 @@ def docs(package_dir: Path, check: bool):
 
     try:
         stale = refresh(package_dir, check=check)
-    except ValueError as exc:
-        click.echo(str(exc))
+    except ValueError as exc:  # DocsError, or a README without a generated block
+        click.echo(f"error: {exc}; nothing was written", err=True)
         sys.exit(EXIT_INVALID)
     for path in stale:
         click.echo(f"{'out of date' if check else 'regenerated'}: {path}")
