@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import pathlib
 import re
 
+import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT, edit
@@ -103,3 +106,57 @@ def test_release_refuses_when_the_tooling_version_disagrees(package):
     result = release(package, "--bump", "patch")
     assert result.exit_code == 1 and "pyproject.toml 0.0.9" in result.output
     assert (package / "datapackage.json").read_bytes() == before
+
+
+def test_a_missing_file_is_a_clear_refusal(package):
+    set_unreleased(package, "\n- x\n")
+    (package / "CITATION.cff").unlink()
+    before = (package / "datapackage.json").read_bytes()
+    result = release(package, "--bump", "patch")
+    assert result.exit_code == 1, result.output
+    assert "release refused: cannot read CITATION.cff" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert (package / "datapackage.json").read_bytes() == before
+
+
+def _contents(package) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in package.iterdir() if p.is_file()}
+
+
+def test_a_file_that_cannot_be_written_leaves_every_file_as_it_was(package, monkeypatch):
+    """CHANGELOG.md cannot be written: datapackage.json and CITATION.cff are not changed either."""
+    set_unreleased(package, "\n### Fixed\n- A typo.\n")
+    before = _contents(package)
+    real = pathlib.Path.write_text
+
+    def refuse_changelog(self, *args, **kwargs):
+        if "CHANGELOG.md" in self.name:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "write_text", refuse_changelog)
+    result = release(package, "--bump", "patch", "--date", "2099-01-02")
+    assert result.exit_code == 1, result.output
+    assert (
+        "release refused: cannot write" in result.output and "nothing was changed" in result.output
+    )
+    assert _contents(package) == before  # no version written, no temporary file left
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write a read-only file")
+def test_a_read_only_file_is_refused_up_front(package):
+    set_unreleased(package, "\n### Fixed\n- A typo.\n")
+    (package / "CHANGELOG.md").chmod(0o444)
+    before = _contents(package)
+    result = release(package, "--bump", "patch", "--date", "2099-01-02")
+    assert result.exit_code == 1 and "CHANGELOG.md is not writable" in result.output
+    assert _contents(package) == before
+
+
+def test_a_missing_readme_is_refused_before_anything_is_written(package):
+    set_unreleased(package, "\n### Fixed\n- A typo.\n")
+    (package / "README.md").unlink()
+    before = _contents(package)
+    result = release(package, "--bump", "patch", "--date", "2099-01-02")
+    assert result.exit_code == 1 and "cannot read README.md" in result.output, result.output
+    assert _contents(package) == before

@@ -307,10 +307,17 @@ def release(package_dir: Path, bump: str | None, new_version: str | None, releas
 
     if (bump is None) == (new_version is None):
         raise click.UsageError("give exactly one of --bump or --version")
+    from .docs import refresh
+
     report = validate_package(package_dir, sources_dir=default_sources_dir(package_dir))
     if not report.valid:
         _print_text(report)
         click.echo("release refused: the package is not valid")
+        sys.exit(EXIT_INVALID)
+    try:
+        refresh(package_dir, check=True)  # the docs can be regenerated after the release
+    except ValueError as exc:
+        click.echo(f"release refused: {exc}")
         sys.exit(EXIT_INVALID)
     try:
         version = make_release(
@@ -325,7 +332,6 @@ def release(package_dir: Path, bump: str | None, new_version: str | None, releas
     click.echo(f"released {version}: datapackage.json, CITATION.cff and CHANGELOG.md updated")
     # The codebook and the README picture show the version; the bundle carries it in its name.
     from .build import build as build_package
-    from .docs import refresh
 
     for path in refresh(package_dir):
         click.echo(f"regenerated {path}")
