@@ -292,24 +292,37 @@ def diff(old_ref: str, new_ref: str | None, package_dir: Path, output_format: st
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="The release date (default: today).",
 )
-def release(package_dir: Path, bump: str | None, new_version: str | None, release_date):
+@_sources_dir_option("to check every quote before the release (required: found or given)")
+def release(
+    package_dir: Path,
+    bump: str | None,
+    new_version: str | None,
+    release_date,
+    sources_dir: Path | None,
+):
     """Release a new version: datapackage.json, CITATION.cff, CHANGELOG.md (and pyproject.toml,
     for `jkdata --version`) all get it.
 
     Validates first and refuses an invalid package; moves the CHANGELOG's Unreleased items under
     the new version and date, regenerates the codebook and the README picture, and rebuilds
-    dist/ with the release zip and its SHA256SUMS. Give --bump or --version.
+    dist/ with the release zip and its SHA256SUMS. Give --bump or --version. Refused (exit 2)
+    when no sources directory is found: every release has its quotes checked.
     """
-    from .quotes import default_sources_dir
     from .release import ReleaseError
     from .release import release as make_release
     from .validate import validate_package
 
     if (bump is None) == (new_version is None):
         raise click.UsageError("give exactly one of --bump or --version")
+    package_dir, sources_dir = _root_and_sources(package_dir, sources_dir)
+    if sources_dir is None:
+        raise click.UsageError(
+            "no sources directory: give --sources-dir (../shared/seeds beside the package does "
+            "not exist); a release needs every quote checked against its source text"
+        )
     from .docs import refresh
 
-    report = validate_package(package_dir, sources_dir=default_sources_dir(package_dir))
+    report = validate_package(package_dir, sources_dir=sources_dir)
     if not report.valid:
         _print_text(report)
         click.echo("release refused: the package is not valid")
@@ -335,7 +348,7 @@ def release(package_dir: Path, bump: str | None, new_version: str | None, releas
 
     for path in refresh(package_dir):
         click.echo(f"regenerated {path}")
-    result = build_package(package_dir, sources_dir=default_sources_dir(package_dir))
+    result = build_package(package_dir, sources_dir=sources_dir)
     bundle = next(name for name in result.files if name.endswith(f"-{version}.zip"))
     click.echo(f"built {result.dist / bundle} (with SHA256SUMS)")
     click.echo(
