@@ -192,3 +192,15 @@ def test_release_with_an_explicit_sources_dir(package):
     set_unreleased(package, "\n### Fixed\n- A typo.\n")
     result = release(package, "--bump", "patch", "--sources-dir", str(SEEDS))
     assert result.exit_code == 0, result.output
+
+
+@needs_seeds
+def test_release_is_refused_when_dist_is_not_a_build(package):
+    """Checked before anything is written: the build at the end would refuse to replace it."""
+    (package / "dist").mkdir()
+    (package / "dist" / "notes.txt").write_text("mine", encoding="utf-8")
+    set_unreleased(package, "\n### Fixed\n- A typo.\n")
+    before = _contents(package)
+    result = release(package, "--bump", "patch", "--date", "2099-01-02")
+    assert result.exit_code == 2 and "did not make" in result.output, result.output
+    assert _contents(package) == before and (package / "dist" / "notes.txt").is_file()

@@ -320,8 +320,13 @@ def release(
             "no sources directory: give --sources-dir (../shared/seeds beside the package does "
             "not exist); a release needs every quote checked against its source text"
         )
+    from .build import UnsafeDist, check_dist
     from .docs import refresh
 
+    try:
+        check_dist(package_dir, package_dir / "dist", sources_dir)
+    except UnsafeDist as exc:
+        raise click.UsageError(f"release refused: {exc}") from exc
     report = validate_package(package_dir, sources_dir=sources_dir)
     if not report.valid:
         _print_text(report)
@@ -383,7 +388,9 @@ def docs(package_dir: Path, check: bool):
     "--dist",
     "dist_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where to write the outputs. Default: dist/ in PACKAGE_DIR.",
+    help="Where to write the outputs (default: dist/ in PACKAGE_DIR). It is replaced whole, so "
+    "it must be new, empty or made by an earlier build (marked by a .jkdata-build file), and "
+    "apart from the package's own files.",
 )
 @_sources_dir_option("for the validation that runs first")
 @click.option(
@@ -399,10 +406,14 @@ def build(package_dir: Path, dist_dir: Path | None, sources_dir: Path | None, ch
     timeline.html, the actors network as GraphML, the timeline picture and the release zip.
     Nothing is written when the package is invalid; a failed build leaves the previous dist/
     untouched. Also refreshes docs/timeline.png (the README picture) unless --check is given.
+
+    The output directory replaces the previous one whole, so a --dist is refused (exit 2, nothing
+    deleted) when it is or holds the package, is, holds or lies inside one of its files (data/,
+    schemas/, docs/, the descriptor, README...), or is a non-empty directory no build made.
     """
     import time
 
-    from .build import DOCS_PICTURE, InvalidPackage
+    from .build import DOCS_PICTURE, InvalidPackage, UnsafeDist
     from .build import build as build_package
     from .exports import BuildError
 
@@ -410,6 +421,8 @@ def build(package_dir: Path, dist_dir: Path | None, sources_dir: Path | None, ch
     started = time.monotonic()
     try:
         result = build_package(root, dist_dir, sources_dir=sources_dir, refresh_docs=not check)
+    except UnsafeDist as exc:
+        raise click.UsageError(f"refusing to build: {exc}; nothing was deleted") from exc
     except InvalidPackage as exc:
         _print_text(exc.report)
         click.echo("nothing built: dist/ is left as it was")
