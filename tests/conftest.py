@@ -24,6 +24,7 @@ PACKAGE_PARTS = (
     "README.md",
     "CHANGELOG.md",
     "CITATION.cff",
+    "CONTRIBUTING.md",
     "LICENSE",
     "LICENSE-DATA.md",
     "docs",

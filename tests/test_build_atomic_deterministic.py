@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import time
 import zipfile
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import DESCRIPTOR, ROOT, SEEDS, edit
+from conftest import DESCRIPTOR, ROOT, SEEDS, edit, needs_seeds
 from jkdata import build as build_module
 from jkdata.build import InvalidPackage, build
 from jkdata.cli import cli
 
 SEEDS_DIR = SEEDS if SEEDS.is_dir() else None
 EXPECTED = {
+    ".jkdata-build",  # the mark that lets the next build replace the directory
     "events_flat.csv",
     "events_flat_excel.csv",
     f"{DESCRIPTOR['name']}.xlsx",
@@ -42,6 +44,7 @@ def previous_dist(root):
     """A dist/ from an earlier build, with a marker file the next build must keep or replace."""
     dist = root / "dist"
     dist.mkdir()
+    (dist / build_module.MARKER).write_text(build_module.MARKER_TEXT, encoding="utf-8")
     (dist / "marker.txt").write_text("previous build", encoding="utf-8")
     return dist
 
@@ -148,3 +151,44 @@ def test_a_successful_build_replaces_dist_whole(package, monkeypatch, exchange):
     assert leftovers(package) == []
     assert dist.stat().st_mode & 0o777 == 0o755  # readable by all, unlike mkdtemp's 0o700
     assert len(calls) == 1 and calls[0][1] == dist  # the swap path was the one under test
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        *("data", "schemas", "docs", ".", "..", "data/new", "docs/new", "README.md/x"),
+        pytest.param("../shared", marks=needs_seeds),  # holds the source texts
+    ],
+)
+def test_a_dist_over_the_package_is_refused_and_nothing_deleted(package, where):
+    before = digests(package)
+    result = CliRunner().invoke(cli, ["build", str(package), "--dist", str(package / where)])
+    assert result.exit_code == 2, result.output
+    assert "refusing to build" in result.output and "Traceback" not in result.output
+    assert digests(package) == before
+    assert leftovers(package) == [] and leftovers(package.parent) == []
+
+
+def test_a_directory_a_build_did_not_make_is_refused(package, tmp_path):
+    other = tmp_path / "my-notes"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["build", str(package), "--dist", str(other)])
+    assert result.exit_code == 2, result.output
+    assert "did not make" in result.output
+    assert [p.name for p in other.iterdir()] == ["notes.txt"]
+    with pytest.raises(build_module.UnsafeDist):
+        build(package, other, sources_dir=SEEDS_DIR, refresh_docs=False)
+    assert (other / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_an_empty_directory_and_an_unmarked_earlier_build_are_replaced(package, built, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert build(package, empty, sources_dir=SEEDS_DIR, refresh_docs=False).dist == empty
+    assert (empty / build_module.MARKER).is_file()
+    earlier = package / "dist"  # as a build made it before builds left the mark
+    shutil.copytree(built, earlier)
+    (earlier / build_module.MARKER).unlink()
+    build(package, sources_dir=SEEDS_DIR, refresh_docs=False)
+    assert set(digests(earlier)) == EXPECTED

@@ -11,7 +11,15 @@ from conftest import DESCRIPTOR, ROOT, SEEDS
 from jkdata.validate import validate_package
 
 NAME = f"{DESCRIPTOR['name']}-{DESCRIPTOR['version']}"
-DOCUMENTS = ["README.md", "CHANGELOG.md", "CITATION.cff", "LICENSE", "LICENSE-DATA.md"]
+DOCUMENTS = [
+    "README.md",
+    "CHANGELOG.md",
+    "CITATION.cff",
+    "CONTRIBUTING.md",
+    "LICENSE",
+    "LICENSE-DATA.md",
+    "docs/codebook.md",
+]
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +37,16 @@ def test_holds_package_documents_and_checksums(archive):
     for resource in DESCRIPTOR["resources"]:
         wanted |= {resource["path"], resource["schema"]}
     assert inside == wanted
+
+
+def test_every_local_link_in_the_readme_and_contributing_is_inside(archive):
+    """A reader of the unpacked README can follow its links to the codebook and CONTRIBUTING.md."""
+    inside = {name.removeprefix(f"{NAME}/") for name in archive.namelist()}
+    for document in ("README.md", "CONTRIBUTING.md"):
+        text = (ROOT / document).read_text(encoding="utf-8")
+        for target in ("docs/codebook.md", "CONTRIBUTING.md"):
+            if f"]({target})" in text:
+                assert target in inside, (document, target)
 
 
 def test_files_are_the_repository_files(archive, built):

@@ -78,3 +78,52 @@ def test_readme_pandas_snippet_keeps_codes_and_dates(monkeypatch):
     assert len(cameo) and cameo.str.fullmatch(r"[0-9]{2}").all()
     assert str(events["date_start"].dtype).startswith("datetime64")
     assert len(events) == sum(1 for _ in (ROOT / "data/events.csv").open(encoding="utf-8")) - 1
+
+
+def _docs(*args):
+    from click.testing import CliRunner
+
+    from jkdata.cli import cli
+
+    return CliRunner().invoke(cli, ["docs", *args])
+
+
+def test_broken_descriptor_writes_nothing(package):
+    """The package is loaded before anything is rendered: no README rewritten, then a failure."""
+    descriptor = package / "datapackage.json"
+    descriptor.write_text(descriptor.read_text(encoding="utf-8")[:-20], encoding="utf-8")
+    readme = (package / "README.md").read_bytes()
+    codebook = (package / "docs/codebook.md").read_bytes()
+    result = _docs(str(package))
+    assert result.exit_code == 1, result.output
+    assert (
+        "the package cannot be loaded" in result.output and "nothing was written" in result.output
+    )
+    assert (package / "README.md").read_bytes() == readme
+    assert (package / "docs/codebook.md").read_bytes() == codebook
+
+
+def test_missing_or_unreadable_readme_is_a_clear_error(package):
+    (package / "README.md").unlink()
+    result = _docs(str(package), "--check")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "cannot read README.md" in result.output, result.output
+    (package / "README.md").mkdir()  # unreadable as a file, even for root
+    result = _docs(str(package), "--check")
+    assert result.exit_code == 1 and "cannot read README.md" in result.output, result.output
+    assert not isinstance(result.exception, OSError)
+
+
+def test_docs_rewrites_stale_files_and_keeps_their_mode(package):
+    readme = package / "README.md"
+    readme.write_text(
+        readme.read_text(encoding="utf-8").replace("| `enum` |", "| `enumeration` |"),
+        encoding="utf-8",
+    )
+    readme.chmod(0o664)
+    result = _docs(str(package))
+    assert result.exit_code == 0 and "regenerated: README.md" in result.output, result.output
+    assert readme.read_bytes() == (ROOT / "README.md").read_bytes()
+    assert readme.stat().st_mode & 0o777 == 0o664
+    assert _docs(str(package), "--check").exit_code == 0
+    assert not [p.name for p in package.iterdir() if p.name.endswith(".tmp")]

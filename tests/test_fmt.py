@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import unicodedata
 
 from click.testing import CliRunner
@@ -73,4 +74,32 @@ def test_unparseable_file_is_reported_and_left_alone(package):
     assert result.exit_code == 1
     assert "data/events.csv, row 6, column title" in result.output
     assert path.read_text(encoding="utf-8") == broken
+    assert not list((package / "data").glob(".*.tmp")), "no temporary files left behind"
+
+
+def test_rewritten_file_keeps_its_permission_bits(package):
+    path = package / "data/citations.csv"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("CI-0001,", " CI-0001 ,"), encoding="utf-8"
+    )
+    path.chmod(0o664)
+    result = run(str(package))
+    assert result.exit_code == 0 and "reformatted data/citations.csv" in result.output
+    assert stat.S_IMODE(path.stat().st_mode) == 0o664
+
+
+def test_nothing_is_rewritten_when_one_file_cannot_be_formatted(package):
+    """All or nothing: a file that needs formatting is left alone while another is broken."""
+    actors = package / "data/actors.csv"
+    messy = actors.read_text(encoding="utf-8").replace("AC-0002,", " AC-0002 ,").encode("utf-8")
+    actors.write_bytes(messy)
+    sources = package / "data/sources.csv"
+    header, rest = sources.read_text(encoding="utf-8").split("\n", 1)
+    broken = (header.replace("source_id", "source", 1) + "\n" + rest).encode("utf-8")
+    sources.write_bytes(broken)
+    result = run(str(package))
+    assert result.exit_code == 1, result.output
+    assert "data/sources.csv" in result.output and "no file was rewritten" in result.output
+    assert "reformatted" not in result.output
+    assert actors.read_bytes() == messy and sources.read_bytes() == broken
     assert not list((package / "data").glob(".*.tmp")), "no temporary files left behind"

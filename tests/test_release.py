@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import pathlib
 import re
 
+import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, edit
+from conftest import ROOT, SEEDS, edit, needs_seeds
 from jkdata.cli import cli
 from jkdata.release import next_version, versions
 
@@ -34,6 +37,7 @@ def set_unreleased(package, items: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+@needs_seeds
 def test_release_minor_updates_every_file(package):
     before = versions(package).descriptor
     expected = next_version(before, "minor")
@@ -52,12 +56,14 @@ def test_release_minor_updates_every_file(package):
     )
 
 
+@needs_seeds
 def test_release_explicit_version(package):
     set_unreleased(package, "\n### Fixed\n- A typo.\n")
     assert release(package, "--version", "99.0.0", "--date", "2099-01-02").exit_code == 0
     assert versions(package).descriptor == "99.0.0"
 
 
+@needs_seeds
 def test_release_refuses_empty_unreleased_section(package):
     set_unreleased(package, "")
     before = (package / "datapackage.json").read_bytes()
@@ -66,6 +72,7 @@ def test_release_refuses_empty_unreleased_section(package):
     assert (package / "datapackage.json").read_bytes() == before
 
 
+@needs_seeds
 def test_release_refuses_an_invalid_package(package):
     set_unreleased(package, "\n- x\n")
     edit(package / "data/events.csv", ",speech,", ",lecture,")
@@ -75,6 +82,7 @@ def test_release_refuses_an_invalid_package(package):
     assert versions(package).descriptor == before
 
 
+@needs_seeds
 def test_release_refuses_an_older_version_and_needs_one_choice(package):
     set_unreleased(package, "\n- x\n")
     assert release(package, "--version", "0.0.1").exit_code == 1
@@ -82,6 +90,7 @@ def test_release_refuses_an_older_version_and_needs_one_choice(package):
     assert release(package, "--bump", "minor", "--version", "1.0.0").exit_code == 2
 
 
+@needs_seeds
 def test_release_raises_the_tooling_version_too(package):
     """In the repository, `jkdata --version` (pyproject.toml) moves with the data's version."""
     (package / "pyproject.toml").write_bytes((ROOT / "pyproject.toml").read_bytes())
@@ -94,6 +103,7 @@ def test_release_raises_the_tooling_version_too(package):
     assert f'version = "{expected}"' in (package / "pyproject.toml").read_text(encoding="utf-8")
 
 
+@needs_seeds
 def test_release_refuses_when_the_tooling_version_disagrees(package):
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     pyproject = re.sub(r'^version = ".*"$', 'version = "0.0.9"', pyproject, count=1, flags=re.M)
@@ -103,3 +113,94 @@ def test_release_refuses_when_the_tooling_version_disagrees(package):
     result = release(package, "--bump", "patch")
     assert result.exit_code == 1 and "pyproject.toml 0.0.9" in result.output
     assert (package / "datapackage.json").read_bytes() == before
+
+
+@needs_seeds
+def test_a_missing_file_is_a_clear_refusal(package):
+    set_unreleased(package, "\n- x\n")
+    (package / "CITATION.cff").unlink()
+    before = (package / "datapackage.json").read_bytes()
+    result = release(package, "--bump", "patch")
+    assert result.exit_code == 1, result.output
+    assert "release refused: cannot read CITATION.cff" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert (package / "datapackage.json").read_bytes() == before
+
+
+def _contents(package) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in package.iterdir() if p.is_file()}
+
+
+@needs_seeds
+def test_a_file_that_cannot_be_written_leaves_every_file_as_it_was(package, monkeypatch):
+    """CHANGELOG.md cannot be written: datapackage.json and CITATION.cff are not changed either."""
+    set_unreleased(package, "\n### Fixed\n- A typo.\n")
+    before = _contents(package)
+    real = pathlib.Path.write_text
+
+    def refuse_changelog(self, *args, **kwargs):
+        if "CHANGELOG.md" in self.name:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "write_text", refuse_changelog)
+    result = release(package, "--bump", "patch", "--date", "2099-01-02")
+    assert result.exit_code == 1, result.output
+    assert (
+        "release refused: cannot write" in result.output and "nothing was changed" in result.output
+    )
+    assert _contents(package) == before  # no version written, no temporary file left
+
+
+@needs_seeds
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write a read-only file")
+def test_a_read_only_file_is_refused_up_front(package):
+    set_unreleased(package, "\n### Fixed\n- A typo.\n")
+    (package / "CHANGELOG.md").chmod(0o444)
+    before = _contents(package)
+    result = release(package, "--bump", "patch", "--date", "2099-01-02")
+    assert result.exit_code == 1 and "CHANGELOG.md is not writable" in result.output
+    assert _contents(package) == before
+
+
+@needs_seeds
+def test_a_missing_readme_is_refused_before_anything_is_written(package):
+    set_unreleased(package, "\n### Fixed\n- A typo.\n")
+    (package / "README.md").unlink()
+    before = _contents(package)
+    result = release(package, "--bump", "patch", "--date", "2099-01-02")
+    assert result.exit_code == 1 and "cannot read README.md" in result.output, result.output
+    assert _contents(package) == before
+
+
+def test_release_is_refused_without_the_source_texts(package):
+    """Every released version had its quotes checked: no sources directory, no release."""
+    seeds = package.parent / "shared" / "seeds"
+    if seeds.is_symlink():
+        seeds.unlink()
+    set_unreleased(package, "\n### Fixed\n- A typo.\n")
+    before = _contents(package)
+    result = release(package, "--bump", "patch", "--date", "2099-01-02")
+    assert result.exit_code == 2, result.output
+    assert "no sources directory" in result.output and "Traceback" not in result.output
+    assert _contents(package) == before
+
+
+@needs_seeds
+def test_release_with_an_explicit_sources_dir(package):
+    (package.parent / "shared" / "seeds").unlink()
+    set_unreleased(package, "\n### Fixed\n- A typo.\n")
+    result = release(package, "--bump", "patch", "--sources-dir", str(SEEDS))
+    assert result.exit_code == 0, result.output
+
+
+@needs_seeds
+def test_release_is_refused_when_dist_is_not_a_build(package):
+    """Checked before anything is written: the build at the end would refuse to replace it."""
+    (package / "dist").mkdir()
+    (package / "dist" / "notes.txt").write_text("mine", encoding="utf-8")
+    set_unreleased(package, "\n### Fixed\n- A typo.\n")
+    before = _contents(package)
+    result = release(package, "--bump", "patch", "--date", "2099-01-02")
+    assert result.exit_code == 2 and "did not make" in result.output, result.output
+    assert _contents(package) == before and (package / "dist" / "notes.txt").is_file()

@@ -5,11 +5,20 @@ Nothing is written unless the package is valid. The outputs go into a fresh dire
 the system offers one (Linux `renameat2`), else two renames; a failure at any step removes the
 new directory and leaves the previous `dist/` as it was. Dates come from the package, never
 from the clock, so the same input gives byte-identical files.
+
+Because the old `dist/` is deleted, the build first makes sure it is one: it refuses a `dist` that
+is the package directory or contains it, that is, contains or lies inside one of the package's own
+files or folders (data/, schemas/, docs/, the descriptor, README.md and the other documents, the
+source texts), and an existing non-empty directory that a build did not make. A build marks its
+output with a `.jkdata-build` file; a `dist/` of an earlier version, without the mark, is
+recognised by its files.
 """
 
 from __future__ import annotations
 
 import ctypes
+import fnmatch
+import json
 import os
 import shutil
 import tempfile
@@ -28,11 +37,56 @@ from .exports import (
     xlsx,
 )
 from .exports.dataset import load_dataset
+from .package import DESCRIPTOR
 from .validate import Report, validate_package
 
 # The picture comes before the bundle, which ships it beside the README that shows it.
 EXPORTS = (flat, xlsx, sqlite, parquet, timeline, timeline_html, graphml, picture, bundle)
 DOCS_PICTURE = Path("docs") / picture.FILE  # committed copy shown at the top of the README
+
+
+MARKER = ".jkdata-build"  # in every directory a build makes, so that the next build may replace it
+MARKER_TEXT = "Made by `jkdata build`; the next build replaces this directory whole.\n"
+# What a build wrote before it left the marker: such a dist/ may be replaced too.
+_UNMARKED_BUILD = ("events_flat.csv", "timeline.json")
+_BUILD_NAMES = (
+    "events_flat.csv",
+    "events_flat_excel.csv",
+    "*.xlsx",
+    "*.db",
+    "metadata.json",
+    "parquet",
+    "timeline.json",
+    "timeline.html",
+    "timeline.png",
+    "actors_network.graphml",
+    "*.zip",
+)
+# The package's own files and folders (beside those its descriptor names): never a dist.
+PACKAGE_PARTS = (
+    DESCRIPTOR,
+    "data",
+    "schemas",
+    "docs",
+    "README.md",
+    "CHANGELOG.md",
+    "CITATION.cff",
+    "CONTRIBUTING.md",
+    "LICENSE",
+    "LICENSE-DATA.md",
+    "pyproject.toml",
+    "requirements.lock",
+    "Makefile",
+    "scripts",
+    "tests",
+    ".git",
+    ".github",
+    ".ci",
+)
+
+
+class UnsafeDist(Exception):
+    """The output directory given would replace something the build did not make."""
 
 
 class InvalidPackage(Exception):
@@ -51,6 +105,55 @@ class BuildResult:
 
     def sizes(self) -> list[tuple[str, int]]:
         return [(name, (self.dist / name).stat().st_size) for name in self.files]
+
+
+def _within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _descriptor_paths(root: Path) -> list[str]:
+    """The data and schema paths the descriptor names, read leniently (validation comes later)."""
+    try:
+        descriptor = json.loads((root / DESCRIPTOR).read_text(encoding="utf-8"))
+        resources = descriptor.get("resources", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    paths = []
+    for entry in resources if isinstance(resources, list) else []:
+        if isinstance(entry, dict):
+            paths += [v for v in (entry.get("path"), entry.get("schema")) if isinstance(v, str)]
+    return paths
+
+
+def made_by_build(folder: Path) -> bool:
+    """True when a build made this directory: it holds the marker, or (a build from before the
+    marker) only names a build writes, among them its flat file and timeline."""
+    if (folder / MARKER).is_file():
+        return True
+    names = [entry.name for entry in folder.iterdir()]
+    return all(name in names for name in _UNMARKED_BUILD) and all(
+        any(fnmatch.fnmatchcase(name, pattern) for pattern in _BUILD_NAMES) for name in names
+    )
+
+
+def check_dist(root: Path, dist: Path, sources_dir: Path | None = None) -> None:
+    """Raise UnsafeDist unless replacing `dist` can only delete an earlier build's outputs."""
+    root, target = Path(root).resolve(), Path(dist).resolve()
+    if _within(root, target):
+        raise UnsafeDist(f"{dist} is the package directory or contains it")
+    protected = [root / part for part in (*PACKAGE_PARTS, *_descriptor_paths(root))]
+    if sources_dir is not None:
+        protected.append(Path(sources_dir).resolve())
+    for part in (p.resolve() for p in protected):
+        if _within(target, part) or _within(part, target):
+            raise UnsafeDist(f"{dist} would replace {part} (the package's own files)")
+    if target.exists() and not target.is_dir():
+        raise UnsafeDist(f"{dist} is not a directory")
+    if target.is_dir() and any(target.iterdir()) and not made_by_build(target):
+        raise UnsafeDist(
+            f"{dist} is a non-empty directory that `jkdata build` did not make (it has no "
+            f"{MARKER}); remove it or choose another --dist"
+        )
 
 
 def write_outputs(root: Path, out: Path) -> list[str]:
@@ -114,11 +217,13 @@ def build(
 ) -> BuildResult:
     """Validate the package under `root`, then build all outputs into `dist` (default root/dist).
 
-    Raises InvalidPackage (with the validation report) before touching anything when the
-    package is invalid. With refresh_docs, docs/timeline.png is rewritten when it is stale.
+    Raises UnsafeDist when `dist` is not an earlier build's to replace (see check_dist), and
+    InvalidPackage (with the validation report) when the package is invalid, before touching
+    anything. With refresh_docs, docs/timeline.png is rewritten when it is stale.
     """
     root = Path(root)
     dist = Path(dist) if dist is not None else root / "dist"
+    check_dist(root, dist, sources_dir)
     report = validate_package(root, sources_dir=sources_dir, frictionless=frictionless)
     if not report.valid:
         raise InvalidPackage(report)
@@ -126,6 +231,7 @@ def build(
     staging = Path(tempfile.mkdtemp(prefix=f"{dist.name}.tmp-", dir=dist.parent))
     try:
         files = write_outputs(root, staging)
+        (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         staging.chmod(0o755)  # mkdtemp makes it private; dist/ is for everyone to read
         swap_into_place(staging, dist)
     except BaseException:

@@ -218,21 +218,24 @@ def _print_text(report) -> None:
 def fmt(package_dir: Path, check: bool):
     """Rewrite the CSVs in canonical form (the only command that edits data).
 
-    Canonical: the schema's header, rows ordered by ID (numerically), cells in Unicode NFC with
+    Every file is checked first: when one cannot be formatted, none is rewritten. Canonical: the schema's header, rows ordered by ID (numerically), cells in Unicode NFC with
     surrounding whitespace trimmed, LF line ends, minimal quoting, UTF-8 without BOM.
     """
     from .fmt import format_dir
     from .problems import format_problem
 
     result = format_dir(package_dir, check=check)
-    for problem in result.problems:
-        click.echo(format_problem(problem))
+    if result.problems:
+        for problem in result.problems:
+            click.echo(format_problem(problem))
+        click.echo(
+            "cannot format: fix the problems above first (see `jkdata validate`); "
+            "no file was rewritten"
+        )
+        sys.exit(EXIT_INVALID)
     verb = "would reformat" if check else "reformatted"
     for path in result.changed:
         click.echo(f"{verb} {path}")
-    if result.problems:
-        click.echo("cannot format: fix the problems above first (see `jkdata validate`)")
-        sys.exit(EXIT_INVALID)
     if not result.changed:
         click.echo("all files are in canonical form")
     sys.exit(EXIT_INVALID if check and result.changed else 0)
@@ -289,25 +292,50 @@ def diff(old_ref: str, new_ref: str | None, package_dir: Path, output_format: st
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="The release date (default: today).",
 )
-def release(package_dir: Path, bump: str | None, new_version: str | None, release_date):
+@_sources_dir_option("to check every quote before the release (required: found or given)")
+def release(
+    package_dir: Path,
+    bump: str | None,
+    new_version: str | None,
+    release_date,
+    sources_dir: Path | None,
+):
     """Release a new version: datapackage.json, CITATION.cff, CHANGELOG.md (and pyproject.toml,
     for `jkdata --version`) all get it.
 
     Validates first and refuses an invalid package; moves the CHANGELOG's Unreleased items under
     the new version and date, regenerates the codebook and the README picture, and rebuilds
-    dist/ with the release zip and its SHA256SUMS. Give --bump or --version.
+    dist/ with the release zip and its SHA256SUMS. Give --bump or --version. Refused (exit 2)
+    when no sources directory is found: every release has its quotes checked.
     """
-    from .quotes import default_sources_dir
     from .release import ReleaseError
     from .release import release as make_release
     from .validate import validate_package
 
     if (bump is None) == (new_version is None):
         raise click.UsageError("give exactly one of --bump or --version")
-    report = validate_package(package_dir, sources_dir=default_sources_dir(package_dir))
+    package_dir, sources_dir = _root_and_sources(package_dir, sources_dir)
+    if sources_dir is None:
+        raise click.UsageError(
+            "no sources directory: give --sources-dir (../shared/seeds beside the package does "
+            "not exist); a release needs every quote checked against its source text"
+        )
+    from .build import UnsafeDist, check_dist
+    from .docs import refresh
+
+    try:
+        check_dist(package_dir, package_dir / "dist", sources_dir)
+    except UnsafeDist as exc:
+        raise click.UsageError(f"release refused: {exc}") from exc
+    report = validate_package(package_dir, sources_dir=sources_dir)
     if not report.valid:
         _print_text(report)
         click.echo("release refused: the package is not valid")
+        sys.exit(EXIT_INVALID)
+    try:
+        refresh(package_dir, check=True)  # the docs can be regenerated after the release
+    except ValueError as exc:
+        click.echo(f"release refused: {exc}")
         sys.exit(EXIT_INVALID)
     try:
         version = make_release(
@@ -322,11 +350,10 @@ def release(package_dir: Path, bump: str | None, new_version: str | None, releas
     click.echo(f"released {version}: datapackage.json, CITATION.cff and CHANGELOG.md updated")
     # The codebook and the README picture show the version; the bundle carries it in its name.
     from .build import build as build_package
-    from .docs import refresh
 
     for path in refresh(package_dir):
         click.echo(f"regenerated {path}")
-    result = build_package(package_dir, sources_dir=default_sources_dir(package_dir))
+    result = build_package(package_dir, sources_dir=sources_dir)
     bundle = next(name for name in result.files if name.endswith(f"-{version}.zip"))
     click.echo(f"built {result.dist / bundle} (with SHA256SUMS)")
     click.echo(
@@ -345,8 +372,8 @@ def docs(package_dir: Path, check: bool):
 
     try:
         stale = refresh(package_dir, check=check)
-    except ValueError as exc:
-        click.echo(str(exc))
+    except ValueError as exc:  # DocsError, or a README without a generated block
+        click.echo(f"error: {exc}; nothing was written", err=True)
         sys.exit(EXIT_INVALID)
     for path in stale:
         click.echo(f"{'out of date' if check else 'regenerated'}: {path}")
@@ -361,7 +388,9 @@ def docs(package_dir: Path, check: bool):
     "--dist",
     "dist_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where to write the outputs. Default: dist/ in PACKAGE_DIR.",
+    help="Where to write the outputs (default: dist/ in PACKAGE_DIR). It is replaced whole, so "
+    "it must be new, empty or made by an earlier build (marked by a .jkdata-build file), and "
+    "apart from the package's own files.",
 )
 @_sources_dir_option("for the validation that runs first")
 @click.option(
@@ -377,10 +406,14 @@ def build(package_dir: Path, dist_dir: Path | None, sources_dir: Path | None, ch
     timeline.html, the actors network as GraphML, the timeline picture and the release zip.
     Nothing is written when the package is invalid; a failed build leaves the previous dist/
     untouched. Also refreshes docs/timeline.png (the README picture) unless --check is given.
+
+    The output directory replaces the previous one whole, so a --dist is refused (exit 2, nothing
+    deleted) when it is or holds the package, is, holds or lies inside one of its files (data/,
+    schemas/, docs/, the descriptor, README...), or is a non-empty directory no build made.
     """
     import time
 
-    from .build import DOCS_PICTURE, InvalidPackage
+    from .build import DOCS_PICTURE, InvalidPackage, UnsafeDist
     from .build import build as build_package
     from .exports import BuildError
 
@@ -388,6 +421,8 @@ def build(package_dir: Path, dist_dir: Path | None, sources_dir: Path | None, ch
     started = time.monotonic()
     try:
         result = build_package(root, dist_dir, sources_dir=sources_dir, refresh_docs=not check)
+    except UnsafeDist as exc:
+        raise click.UsageError(f"refusing to build: {exc}; nothing was deleted") from exc
     except InvalidPackage as exc:
         _print_text(exc.report)
         click.echo("nothing built: dist/ is left as it was")

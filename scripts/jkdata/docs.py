@@ -6,7 +6,9 @@ schemas; hand edits inside them fail the check. Run `python -m jkdata.docs` to r
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -51,7 +53,6 @@ EXAMPLE_EDIT = ("data/events.csv", ",speech,", ",lecture,")
 def validate_example(root: Path) -> str:
     """What `jkdata validate` prints for the package at root with EXAMPLE_EDIT made (on a copy;
     without the notes, which depend on where the source texts are)."""
-    import shutil
     import tempfile
 
     from .validate import validate_package
@@ -100,25 +101,60 @@ def update(path: Path, blocks: dict, check: bool, root: Path | None = None) -> b
 CODEBOOK = Path("docs/codebook.md")
 
 
+class DocsError(ValueError):
+    """The generated docs cannot be rendered or written (package not loadable, README unreadable)."""
+
+
+def _read(path: Path, root: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DocsError(f"cannot read {path.relative_to(root)}: {exc.strerror or exc}") from exc
+
+
+def _write_all(files: dict[Path, str]) -> None:
+    """Write every file beside its target, then rename each into place (keeping its permission
+    bits): a failure before the renames leaves every file as it was."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, text in files.items():
+            path.parent.mkdir(exist_ok=True)
+            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            staged.append((temporary, path))
+            temporary.write_text(text, encoding="utf-8")
+            if path.exists():
+                shutil.copymode(path, temporary)
+        for temporary, path in staged:
+            os.replace(temporary, path)
+    finally:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+
+
 def refresh(root: Path, check: bool = False) -> list[str]:
-    """Regenerate the README's blocks and the codebook; return the files that are (or were) stale."""
+    """Regenerate the README's blocks and the codebook; return the files that are (or were) stale.
+
+    Everything is rendered before anything is written: when the package cannot be loaded or a
+    file cannot be read, DocsError is raised and no file changes."""
     from .codebook import render_codebook
     from .package import load_package
 
-    stale = []
-    if not update(root / "README.md", README_BLOCKS, check):
-        stale.append("README.md")
     package, problems = load_package(root)
     if package is None or problems:
-        raise ValueError("the package cannot be loaded; run `jkdata validate` first")
+        raise DocsError("the package cannot be loaded; run `jkdata validate` first")
+    readme = root / "README.md"
+    text = _read(readme, root)
+    fresh = {readme: render(text, README_BLOCKS, root)}
     path = root / CODEBOOK
-    fresh = render_codebook(package)
-    if not path.is_file() or path.read_text(encoding="utf-8") != fresh:
-        stale.append(CODEBOOK.as_posix())
-        if not check:
-            path.parent.mkdir(exist_ok=True)
-            path.write_text(fresh, encoding="utf-8")
-    return stale
+    fresh[path] = render_codebook(package)
+    current = {readme: text, path: _read(path, root) if path.is_file() else None}
+    stale = {p: t for p, t in fresh.items() if current[p] != t}
+    if stale and not check:
+        try:
+            _write_all(stale)
+        except OSError as exc:
+            raise DocsError(f"cannot write the generated docs: {exc}") from exc
+    return [p.relative_to(root).as_posix() for p in stale]
 
 
 def main(argv: list[str]) -> int:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +30,50 @@ _RELEASE_HEADING = re.compile(
 
 
 class ReleaseError(Exception):
-    """The release cannot be made as asked (nothing to release, bad version, invalid package)."""
+    """The release cannot be made as asked (nothing to release, bad version, invalid package,
+    a file missing or unwritable)."""
+
+
+def _read(root: Path, name: str) -> str:
+    try:
+        return (root / name).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ReleaseError(f"cannot read {name}: {exc.strerror or exc}") from exc
+
+
+def _descriptor(root: Path) -> dict:
+    try:
+        descriptor = json.loads(_read(root, DESCRIPTOR))
+    except json.JSONDecodeError as exc:
+        raise ReleaseError(f"{DESCRIPTOR} is not valid JSON: {exc}") from exc
+    if not isinstance(descriptor, dict):
+        raise ReleaseError(f"{DESCRIPTOR} is not a JSON object")
+    return descriptor
+
+
+def _write_all(root: Path, files: dict[str, str]) -> None:
+    """Every file or none, as far as the system allows: each is checked for writing, then written
+    beside its target (with the target's permission bits), and only then are all renamed into
+    place. A failure before the renames leaves every file as it was."""
+    for name in files:
+        if not os.access(root / name, os.W_OK):
+            raise ReleaseError(f"{name} is not writable; nothing was changed")
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for name, text in files.items():
+            path = root / name
+            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            staged.append((temporary, path))
+            temporary.write_text(text, encoding="utf-8")
+            shutil.copymode(path, temporary)
+    except OSError as exc:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        raise ReleaseError(
+            f"cannot write {exc.filename or name}: {exc.strerror or exc}; nothing was changed"
+        ) from exc
+    for temporary, path in staged:
+        os.replace(temporary, path)
 
 
 @dataclass
@@ -52,14 +97,11 @@ def _cff_value(text: str, key: str) -> str | None:
 
 
 def versions(root: Path) -> Versions:
-    descriptor = json.loads((root / DESCRIPTOR).read_text(encoding="utf-8"))
-    citation = (root / CITATION).read_text(encoding="utf-8")
-    newest = _RELEASE_HEADING.search((root / CHANGELOG).read_text(encoding="utf-8"))
-    pyproject = root / PYPROJECT
+    descriptor = _descriptor(root)
+    citation = _read(root, CITATION)
+    newest = _RELEASE_HEADING.search(_read(root, CHANGELOG))
     tooling = (
-        _PYPROJECT_VERSION.search(pyproject.read_text(encoding="utf-8"))
-        if pyproject.is_file()
-        else None
+        _PYPROJECT_VERSION.search(_read(root, PYPROJECT)) if (root / PYPROJECT).is_file() else None
     )
     return Versions(
         descriptor=descriptor.get("version"),
@@ -113,7 +155,7 @@ def release(
         raise ReleaseError(f"{new_version} is not newer than {current.descriptor}")
     day = (date or dt.date.today()).isoformat()
 
-    changelog = (root / CHANGELOG).read_text(encoding="utf-8")
+    changelog = _read(root, CHANGELOG)
     items = unreleased_items(changelog)
     if not items:
         raise ReleaseError(
@@ -125,28 +167,25 @@ def release(
         count=1,
     )
 
-    descriptor = json.loads((root / DESCRIPTOR).read_text(encoding="utf-8"))
+    descriptor = _descriptor(root)
     descriptor["version"] = new_version
     descriptor["created"] = f"{day}T00:00:00Z"
 
-    citation = (root / CITATION).read_text(encoding="utf-8")
+    citation = _read(root, CITATION)
     citation = re.sub(r"^(\s*)version:.*$", rf"\g<1>version: {new_version}", citation, flags=re.M)
     citation = re.sub(
         r"^(\s*)date-released:.*$", rf'\g<1>date-released: "{day}"', citation, flags=re.M
     )
 
-    pyproject = None
+    files = {
+        DESCRIPTOR: json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n",
+        CITATION: citation,
+        CHANGELOG: changelog,
+    }
     if current.tooling:
-        pyproject = _PYPROJECT_VERSION.sub(
-            f'version = "{new_version}"', (root / PYPROJECT).read_text(encoding="utf-8"), count=1
+        files[PYPROJECT] = _PYPROJECT_VERSION.sub(
+            f'version = "{new_version}"', _read(root, PYPROJECT), count=1
         )
-
     # Written last and together, after every check has passed.
-    (root / DESCRIPTOR).write_text(
-        json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    (root / CITATION).write_text(citation, encoding="utf-8")
-    (root / CHANGELOG).write_text(changelog, encoding="utf-8")
-    if pyproject is not None:
-        (root / PYPROJECT).write_text(pyproject, encoding="utf-8")
+    _write_all(root, files)
     return new_version

@@ -1,7 +1,8 @@
 """`<name>-<version>.zip`: the release bundle, with a SHA256SUMS file to check it against.
 
 It holds the descriptor and every data and schema file it names, the README (and the picture it
-shows, as built), CHANGELOG, CITATION.cff and the licences, under one folder `<name>-<version>/`.
+shows, as built), the codebook and CONTRIBUTING.md it links to, CHANGELOG, CITATION.cff and the
+licences, under one folder `<name>-<version>/`.
 Entries are sorted and carry the package's `created` date and fixed permissions, so the zip is
 byte-identical across builds.
 """
@@ -17,7 +18,15 @@ from . import BuildError
 from .dataset import Dataset
 from .picture import FILE as PICTURE
 
-DOCUMENTS = ("README.md", "CHANGELOG.md", "CITATION.cff", "LICENSE", "LICENSE-DATA.md")
+DOCUMENTS = (
+    "README.md",
+    "CHANGELOG.md",
+    "CITATION.cff",
+    "CONTRIBUTING.md",
+    "LICENSE",
+    "LICENSE-DATA.md",
+    "docs/codebook.md",  # the README links both
+)
 PICTURE_IN_DOCS = "docs/timeline.png"  # where the README expects the picture
 SUMS = "SHA256SUMS"
 
