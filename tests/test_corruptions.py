@@ -336,6 +336,11 @@ CASES = [
         ("datapackage.json", None, "resources[3].path", "missing_file"),
     ),
     (
+        "all_data_files_missing",
+        lambda p: [f.unlink() for f in (p / "data").glob("*.csv")],
+        ("datapackage.json", None, "resources[11].path", "missing_file"),
+    ),
+    (
         "schema_file_missing",
         lambda p: (p / "schemas/disputes.schema.json").unlink(),
         ("schemas/disputes.schema.json", None, None, "missing_file"),

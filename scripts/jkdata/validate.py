@@ -246,6 +246,14 @@ def validate_package(
             for r in largest_first
         }
         done: set[str] = set()
+
+        def start_ready() -> None:
+            for key, (needs, (fn, *args)) in list(later.items()):
+                if needs & waits_for <= done:
+                    del later[key]
+                    pending[pool.submit(traced, key, fn, *args)] = key
+
+        start_ready()  # checks that need no table (every table they read failed to load)
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
@@ -254,10 +262,7 @@ def validate_package(
                 if key in names:
                     tables[key] = outcome[key][0]
                 done.add(key)
-            for key, (needs, (fn, *args)) in list(later.items()):
-                if needs & waits_for <= done:
-                    del later[key]
-                    pending[pool.submit(traced, key, fn, *args)] = key
+            start_ready()
         problems += metadata.result()
 
     # A broken descriptor or schema (the package's JSON files) or a missing data file makes
