@@ -454,3 +454,41 @@ def test_evidence_against_source_texts(package, corrupt, expected):
     assert code == 1, output
     found = {(p["file"], p["row"], p["column"], p["rule"]) for p in report["problems"]}
     assert expected in found, f"{expected} not among {found}"
+
+
+def test_data_file_that_is_a_directory_is_named_so(package):
+    (package / "data/disputes.csv").unlink()
+    (package / "data/disputes.csv").mkdir()
+    code, report, output = run_validate(package)
+    assert code == 1, output
+    [problem] = [p for p in report["problems"] if p["column"] == "resources[3].path"]
+    assert problem["rule"] == "missing_file"
+    assert "is a directory" in problem["message"], problem
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"source texts not found at {SEEDS}")
+def test_unreadable_source_text_is_a_problem(package, tmp_path, monkeypatch):
+    """A source text that exists but cannot be read (no permission) is a `source_file` problem,
+    not an internal error."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for text in SEEDS.iterdir():
+        (seeds / text.name).write_bytes(text.read_bytes())
+    name = _cell_value(package / "data/sources.csv", "SR-0001", "file_name")
+    (seeds / name).chmod(0)
+    read_bytes = Path.read_bytes
+
+    def refuse(path: Path) -> bytes:  # root reads a file whatever its mode: refuse it here too
+        if path.name == name:
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    try:
+        code, report, output = run_validate(package, "--sources-dir", str(seeds))
+    finally:
+        (seeds / name).chmod(0o644)
+    assert code == 1, output
+    found = {(p["file"], p["row"], p["column"], p["rule"]) for p in report["problems"]}
+    expected = ("data/sources.csv", _row(package / "data/sources.csv", "SR-0001"), "file_name")
+    assert (*expected, "source_file") in found, found

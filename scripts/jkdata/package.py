@@ -306,9 +306,12 @@ def load_package(root: Path) -> tuple[Package | None, list[Problem]]:
         if file is None:
             continue
         if not file.is_file():
-            problems.append(
-                _problem(f"{place}.path", path, "the data file does not exist", "missing_file")
+            what = (
+                "is a directory, not a data file"
+                if file.is_dir()
+                else "the data file does not exist"
             )
+            problems.append(_problem(f"{place}.path", path, what, "missing_file"))
             continue
 
         schema_ref = entry.get("schema")

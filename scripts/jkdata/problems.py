@@ -54,7 +54,7 @@ RULES = {
     "citation_missing": "A record has no citation.",
     "citation_target": "A citation names a record that does not exist.",
     "link_citation": "A link row cites evidence about a record it does not link.",
-    "source_file": "A source document is not in the sources directory.",
+    "source_file": "A source document is missing from the sources directory, unreadable or not UTF-8.",
     "source_checksum": "A source document's SHA-256 or size differs from the sources table.",
     "quote_not_found": "A quote does not appear verbatim in its source document.",
     "quote_share": "The quotes together reproduce more than half of a source document's text.",
