@@ -351,6 +351,24 @@ CASES = [
         ("schemas/actors.schema.json", 3, "character 14", "json"),
     ),
     (
+        "schema_foreign_key_to_missing_field",
+        lambda p: _json_edit(
+            p / "schemas/event_actors.schema.json",
+            lambda s: s["foreignKeys"][0]["reference"].update(fields=["event_idx"]),
+        ),
+        ("schemas/event_actors.schema.json", None, "foreignKeys[0].reference.fields", "schema"),
+    ),
+    (
+        "schema_max_length_as_text",
+        lambda p: edit(p / "schemas/events.schema.json", '"maxLength": 300', '"maxLength": "300"'),
+        ("schemas/events.schema.json", None, "fields[1].constraints.maxLength", "schema"),
+    ),
+    (
+        "schema_minimum_not_a_number",
+        lambda p: edit(p / "schemas/sources.schema.json", '"minimum": 1', '"minimum": "a"'),
+        ("schemas/sources.schema.json", None, "fields[3].constraints.minimum", "schema"),
+    ),
+    (
         "schema_unknown_type",
         lambda p: edit(p / "schemas/sources.schema.json", '"type": "integer"', '"type": "int"'),
         ("schemas/sources.schema.json", None, "fields[3].type", "schema"),
