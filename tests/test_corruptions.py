@@ -368,6 +368,36 @@ CASES = [
         lambda p: edit(p / "schemas/sources.schema.json", '"minimum": 1', '"minimum": "a"'),
         ("schemas/sources.schema.json", None, "fields[3].constraints.minimum", "schema"),
     ),
+    # options the vectorised engine does not implement: refused, not read as if they were defaults
+    (
+        "resource_dialect_delimiter",
+        lambda p: _json_edit(
+            p / "datapackage.json", lambda d: _resource("events")(d, "dialect", {"delimiter": ";"})
+        ),
+        ("datapackage.json", None, "resources[0].dialect.delimiter", "descriptor"),
+    ),
+    (
+        "resource_encoding_latin1",
+        lambda p: _json_edit(
+            p / "datapackage.json", lambda d: _resource("actors")(d, "encoding", "latin-1")
+        ),
+        ("datapackage.json", None, "resources[2].encoding", "descriptor"),
+    ),
+    (
+        "string_format_email",
+        lambda p: _json_edit(
+            p / "schemas/events.schema.json", lambda s: s["fields"][1].update(format="email")
+        ),
+        ("schemas/events.schema.json", None, "fields[1].format", "schema"),
+    ),
+    (
+        "date_format_custom",
+        lambda p: _json_edit(
+            p / "schemas/events.schema.json",
+            lambda s: next(f for f in s["fields"] if f["type"] == "date").update(format="%d/%m/%Y"),
+        ),
+        ("schemas/events.schema.json", None, "fields[5].format", "schema"),
+    ),
     (
         "schema_unknown_type",
         lambda p: edit(p / "schemas/sources.schema.json", '"type": "integer"', '"type": "int"'),

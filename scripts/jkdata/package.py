@@ -214,6 +214,116 @@ def _check_schema(schema: object, place: str, file: str) -> list[Problem]:
     return problems
 
 
+# The options of a resource and its schema that the vectorised checks implement: only their
+# defaults (CSV with the default dialect, UTF-8, each type's default format). Any other value is
+# a problem rather than silently read as if it were the default.
+_DEFAULT_DIALECT = {
+    "header": [True],
+    "headerRows": [[1]],
+    "delimiter": [","],
+    "lineTerminator": ["\r\n", "\n"],
+    "quoteChar": ['"'],
+    "doubleQuote": [True],
+    "skipInitialSpace": [False],
+    "commentRows": [[]],
+}
+_DEFAULT_RESOURCE = {
+    "format": ["csv"],
+    "mediatype": ["text/csv"],
+    "scheme": ["file"],
+    "type": ["table"],
+}
+_SUPPORTED = "only CSV files in UTF-8 with the default dialect (comma, double quote, a header row)"
+_DEFAULT_FIELD = {
+    "format": ["default"],
+    "bareNumber": [True],
+    "decimalChar": ["."],
+    "groupChar": [""],
+    "missingValues": [[""]],
+}
+
+
+def _unsupported_resource_options(entry: dict, place: str) -> list[Problem]:
+    problems = []
+    for key, allowed in _DEFAULT_RESOURCE.items():
+        if key in entry and entry[key] not in allowed:
+            problems.append(
+                _problem(f"{place}.{key}", entry[key], f"is not supported: {_SUPPORTED}")
+            )
+    encoding = entry.get("encoding")
+    if encoding is not None and (
+        not isinstance(encoding, str) or encoding.lower().replace("_", "-") not in ("utf-8", "utf8")
+    ):
+        problems.append(_problem(f"{place}.encoding", encoding, f"is not supported: {_SUPPORTED}"))
+    if "compression" in entry:
+        problems.append(
+            _problem(
+                f"{place}.compression", entry["compression"], f"is not supported: {_SUPPORTED}"
+            )
+        )
+    dialect = entry.get("dialect")
+    if dialect is not None:
+        if not isinstance(dialect, dict):
+            problems.append(
+                _problem(
+                    f"{place}.dialect",
+                    dialect,
+                    f"must be an inline dialect with default values: {_SUPPORTED}",
+                )
+            )
+        else:
+            for key, value in dialect.items():
+                if key != "$schema" and value not in _DEFAULT_DIALECT.get(key, []):
+                    problems.append(
+                        _problem(f"{place}.dialect.{key}", value, f"is not supported: {_SUPPORTED}")
+                    )
+    return problems
+
+
+def _unsupported_schema_options(schema: object, place: str, file: str) -> list[Problem]:
+    """Field formats and missing values other than the defaults (see `_DEFAULT_FIELD`)."""
+    if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
+        return []  # `_check_schema` reports it
+    problems = []
+    prefix = "" if place == "schema" else f"{place}."
+    if "missingValues" in schema and schema["missingValues"] not in _DEFAULT_FIELD["missingValues"]:
+        problems.append(
+            _problem(
+                f"{prefix}missingValues",
+                schema["missingValues"],
+                'is not supported: only [""] (an empty cell is a missing value)',
+                "schema",
+                file,
+            )
+        )
+    if "fieldsMatch" in schema and schema["fieldsMatch"] != "exact":
+        problems.append(
+            _problem(
+                f"{prefix}fieldsMatch",
+                schema["fieldsMatch"],
+                'is not supported: only "exact" (the header lists the fields in order)',
+                "schema",
+                file,
+            )
+        )
+    for i, fld in enumerate(schema["fields"]):
+        if not isinstance(fld, dict):
+            continue
+        for key, allowed in _DEFAULT_FIELD.items():
+            if key in fld and fld[key] not in allowed:
+                problems.append(
+                    _problem(
+                        f"{prefix}fields[{i}].{key}",
+                        fld[key],
+                        f"is not supported: only the default ({json.dumps(allowed[0])}; dates "
+                        "as YYYY-MM-DD, numbers as plain digits with a decimal point)",
+                        "schema",
+                        file,
+                    )
+                )
+    return problems
+
+
 def _is_integer(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -406,8 +516,11 @@ def load_package(root: Path) -> tuple[Package | None, list[Problem]]:
             )
             continue
         schema_problems = _check_schema(schema, where, label)
+        schema_problems += _unsupported_schema_options(schema, where, label)
         problems += schema_problems
-        if schema_problems:
+        option_problems = _unsupported_resource_options(entry, place)
+        problems += option_problems
+        if schema_problems or option_problems:
             continue
         package.resources.append(Resource(name, path, file, schema, schema_path, i))
 
