@@ -348,6 +348,22 @@ def _is_value_of(value, ftype: str) -> bool:
     return isinstance(value, str)
 
 
+_TEXT_OF = {
+    "integer": r"[+-]?[0-9]+",
+    "year": r"[0-9]{4}",
+    "number": r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|NaN|INF|-INF",
+    "boolean": r"true|True|TRUE|1|false|False|FALSE|0",
+}
+
+
+def _is_text_of(value, ftype: str) -> bool:
+    """Whether a JSON string is the text of a value of the type, as a CSV cell would hold it."""
+    if not isinstance(value, str):
+        return False
+    pattern = _TEXT_OF.get(ftype)
+    return _is_value_of(value, ftype) if pattern is None else bool(re.fullmatch(pattern, value))
+
+
 _TYPE_NAMES = {
     "integer": "a whole number (not text)",
     "year": "a whole number (not text)",
@@ -378,7 +394,8 @@ def _constraint_value_problem(key: str, value, ftype: str) -> str | None:
     if key == "enum":
         if not value:
             return "must list at least one value"
-        bad = [v for v in value if not _is_value_of(v, ftype)]
+        # An enum value may also be written as the text of a value (`"04"` for an integer).
+        bad = [v for v in value if not (_is_value_of(v, ftype) or _is_text_of(v, ftype))]
         if bad:
             return f"every value must be {_TYPE_NAMES[ftype]}; {json.dumps(bad[0])} is not"
     return None
