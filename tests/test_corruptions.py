@@ -540,3 +540,15 @@ def test_unreadable_source_text_is_a_problem(package, tmp_path, monkeypatch):
     found = {(p["file"], p["row"], p["column"], p["rule"]) for p in report["problems"]}
     expected = ("data/sources.csv", _row(package / "data/sources.csv", "SR-0001"), "file_name")
     assert (*expected, "source_file") in found, found
+
+
+def test_unparsed_table_is_named_in_the_notes(package):
+    """A table that cannot be parsed is not checked further: the report says so, and that the
+    foreign keys into it were not checked either."""
+    edit(package / "data/actors.csv", "\nAC-0003", "\n\nAC-0003")
+    code, report, output = run_validate(package)
+    assert code == 1, output
+    [note] = [n for n in report["notes"] if n.startswith("data/actors.csv")]
+    assert "could not be parsed" in note and "foreign keys into it" in note, note
+    assert "event_actors" in note and "until its structure is fixed" in note, note
+    assert not any("data/events.csv" in n for n in report["notes"])

@@ -156,6 +156,29 @@ def _look_up(lookup, tables: dict, positions: dict, missing: dict, implied: dict
     return problems
 
 
+def _unparsed_notes(package, tables: dict) -> list[str]:
+    """A note for each table whose CSV could not be parsed: its rows, and the foreign keys into
+    it, were not checked (and are not in the row count)."""
+    notes = []
+    for resource in package.resources:
+        if tables[resource.name].arrow is not None:
+            continue
+        referrers = sorted(
+            {
+                other.name
+                for other in package.resources
+                for fk in other.foreign_keys
+                if (fk.get("reference", {}).get("resource") or other.name) == resource.name
+            }
+        )
+        into = f" (from {', '.join(referrers)})" if referrers else ""
+        notes.append(
+            f"{resource.path} could not be parsed: its rows and the foreign keys into it{into} "
+            "were not checked until its structure is fixed"
+        )
+    return notes
+
+
 def _release_memory() -> None:
     """Hand memory pyarrow freed back to the system: a large table's columns are done with."""
     import pyarrow
@@ -283,6 +306,7 @@ def validate_package(
         report.notes.append(
             "rows checked by the vectorised checks; frictionless checked the descriptor and schemas"
         )
+    report.notes += _unparsed_notes(package, tables)
     for resource in package.resources:
         problems += outcome[resource.name][2]  # the date rules
     for name in rules.cited_tables(package):
