@@ -336,6 +336,11 @@ CASES = [
         ("datapackage.json", None, "resources[3].path", "missing_file"),
     ),
     (
+        "all_data_files_missing",
+        lambda p: [f.unlink() for f in (p / "data").glob("*.csv")],
+        ("datapackage.json", None, "resources[11].path", "missing_file"),
+    ),
+    (
         "schema_file_missing",
         lambda p: (p / "schemas/disputes.schema.json").unlink(),
         ("schemas/disputes.schema.json", None, None, "missing_file"),
@@ -344,6 +349,54 @@ CASES = [
         "schema_not_json",
         lambda p: edit(p / "schemas/actors.schema.json", '"fields": [', '"fields": [,'),
         ("schemas/actors.schema.json", 3, "character 14", "json"),
+    ),
+    (
+        "schema_foreign_key_to_missing_field",
+        lambda p: _json_edit(
+            p / "schemas/event_actors.schema.json",
+            lambda s: s["foreignKeys"][0]["reference"].update(fields=["event_idx"]),
+        ),
+        ("schemas/event_actors.schema.json", None, "foreignKeys[0].reference.fields", "schema"),
+    ),
+    (
+        "schema_max_length_as_text",
+        lambda p: edit(p / "schemas/events.schema.json", '"maxLength": 300', '"maxLength": "300"'),
+        ("schemas/events.schema.json", None, "fields[1].constraints.maxLength", "schema"),
+    ),
+    (
+        "schema_minimum_not_a_number",
+        lambda p: edit(p / "schemas/sources.schema.json", '"minimum": 1', '"minimum": "a"'),
+        ("schemas/sources.schema.json", None, "fields[3].constraints.minimum", "schema"),
+    ),
+    # options the vectorised engine does not implement: refused, not read as if they were defaults
+    (
+        "resource_dialect_delimiter",
+        lambda p: _json_edit(
+            p / "datapackage.json", lambda d: _resource("events")(d, "dialect", {"delimiter": ";"})
+        ),
+        ("datapackage.json", None, "resources[0].dialect.delimiter", "descriptor"),
+    ),
+    (
+        "resource_encoding_latin1",
+        lambda p: _json_edit(
+            p / "datapackage.json", lambda d: _resource("actors")(d, "encoding", "latin-1")
+        ),
+        ("datapackage.json", None, "resources[2].encoding", "descriptor"),
+    ),
+    (
+        "string_format_email",
+        lambda p: _json_edit(
+            p / "schemas/events.schema.json", lambda s: s["fields"][1].update(format="email")
+        ),
+        ("schemas/events.schema.json", None, "fields[1].format", "schema"),
+    ),
+    (
+        "date_format_custom",
+        lambda p: _json_edit(
+            p / "schemas/events.schema.json",
+            lambda s: next(f for f in s["fields"] if f["type"] == "date").update(format="%d/%m/%Y"),
+        ),
+        ("schemas/events.schema.json", None, "fields[5].format", "schema"),
     ),
     (
         "schema_unknown_type",
@@ -449,3 +502,53 @@ def test_evidence_against_source_texts(package, corrupt, expected):
     assert code == 1, output
     found = {(p["file"], p["row"], p["column"], p["rule"]) for p in report["problems"]}
     assert expected in found, f"{expected} not among {found}"
+
+
+def test_data_file_that_is_a_directory_is_named_so(package):
+    (package / "data/disputes.csv").unlink()
+    (package / "data/disputes.csv").mkdir()
+    code, report, output = run_validate(package)
+    assert code == 1, output
+    [problem] = [p for p in report["problems"] if p["column"] == "resources[3].path"]
+    assert problem["rule"] == "missing_file"
+    assert "is a directory" in problem["message"], problem
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"source texts not found at {SEEDS}")
+def test_unreadable_source_text_is_a_problem(package, tmp_path, monkeypatch):
+    """A source text that exists but cannot be read (no permission) is a `source_file` problem,
+    not an internal error."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for text in SEEDS.iterdir():
+        (seeds / text.name).write_bytes(text.read_bytes())
+    name = _cell_value(package / "data/sources.csv", "SR-0001", "file_name")
+    (seeds / name).chmod(0)
+    read_bytes = Path.read_bytes
+
+    def refuse(path: Path) -> bytes:  # root reads a file whatever its mode: refuse it here too
+        if path.name == name:
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    try:
+        code, report, output = run_validate(package, "--sources-dir", str(seeds))
+    finally:
+        (seeds / name).chmod(0o644)
+    assert code == 1, output
+    found = {(p["file"], p["row"], p["column"], p["rule"]) for p in report["problems"]}
+    expected = ("data/sources.csv", _row(package / "data/sources.csv", "SR-0001"), "file_name")
+    assert (*expected, "source_file") in found, found
+
+
+def test_unparsed_table_is_named_in_the_notes(package):
+    """A table that cannot be parsed is not checked further: the report says so, and that the
+    foreign keys into it were not checked either."""
+    edit(package / "data/actors.csv", "\nAC-0003", "\n\nAC-0003")
+    code, report, output = run_validate(package)
+    assert code == 1, output
+    [note] = [n for n in report["notes"] if n.startswith("data/actors.csv")]
+    assert "could not be parsed" in note and "foreign keys into it" in note, note
+    assert "event_actors" in note and "until its structure is fixed" in note, note
+    assert not any("data/events.csv" in n for n in report["notes"])

@@ -200,3 +200,22 @@ def test_two_refs_and_markdown_report(repo):
 def test_unknown_ref_is_a_usage_error(repo):
     result = CliRunner().invoke(cli, ["diff", "no-such-ref", "--package-dir", str(repo)])
     assert result.exit_code == 2 and "unknown git ref" in result.output
+
+
+@pytest.mark.parametrize(
+    "table, shown",
+    [
+        ("actors", "actor_id: AC-0001"),  # the first record repeated
+        ("event_actors", "event_id, actor_id, event_role: EV-0001|AC-0001|visitor"),
+    ],
+    ids=["duplicate_id", "duplicate_link_row"],
+)
+def test_duplicate_key_in_working_tree_is_a_clear_error(repo, table, shown):
+    """A repeated key cannot be paired with the old records: a clear error naming the table and
+    the key, not a pandas traceback."""
+    path = repo / f"data/{table}.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    path.write_text("\n".join([*lines[:2], lines[1], *lines[2:]]), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["diff", "v0.1.0", "--package-dir", str(repo)])
+    assert result.exit_code == 2, result.output  # an error, as for an unknown ref
+    assert f"{table} has a duplicate {shown}" in result.output, result.output

@@ -293,6 +293,19 @@ def _key_strings(frame: pd.DataFrame, key: list[str]) -> pd.Series:
     return keys.iloc[:, 0] if len(key) == 1 else keys.agg("|".join, axis=1)
 
 
+def _unique_keys(frame: pd.DataFrame, key: list[str], table: str, label: str) -> pd.Index:
+    """The rows' keys; a key that repeats makes records impossible to pair up: a DiffError."""
+    keys = pd.Index(_key_strings(frame, key))
+    if not keys.is_unique:
+        repeated = keys[keys.duplicated()].unique()
+        shown = ", ".join(repeated[:5]) + (", …" if len(repeated) > 5 else "")
+        raise DiffError(
+            f"{label}: {table} has a duplicate {', '.join(key)}: {shown} "
+            "(run `jkdata validate` and fix it before comparing)"
+        )
+    return keys
+
+
 def _meaning_changed(resource: Resource, before: pd.Series, after: pd.Series) -> list[str]:
     changed = []
     for fld in resource.fields:
@@ -309,11 +322,16 @@ def _meaning_changed(resource: Resource, before: pd.Series, after: pd.Series) ->
 
 
 def _record_changes(
-    table: str, old: Resource, new: Resource, before: pd.DataFrame, after: pd.DataFrame
+    table: str,
+    old: Resource,
+    new: Resource,
+    before: pd.DataFrame,
+    after: pd.DataFrame,
+    labels: tuple[str, str] = ("old", "new"),
 ):
     key = new.primary_key or old.primary_key
-    before = before.set_axis(_key_strings(before, key))
-    after = after.set_axis(_key_strings(after, key))
+    before = before.set_axis(_unique_keys(before, key, table, labels[0]))
+    after = after.set_axis(_unique_keys(after, key, table, labels[1]))
     added = after.index.difference(before.index, sort=False)
     removed = before.index.difference(after.index, sort=False)
     common_fields = [f for f in new.field_names if f in before.columns]
@@ -410,7 +428,7 @@ def compare(
         previous = old_resources[name]
         changes += _schema_changes(name, previous, resource)
         record_changes, counts[name] = _record_changes(
-            name, previous, resource, old_frames[name], new_frames[name]
+            name, previous, resource, old_frames[name], new_frames[name], labels
         )
         changes += record_changes
     return PackageDiff(

@@ -6,6 +6,7 @@ as a `Problem` instead of an exception, so a broken descriptor never ends in a t
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from dataclasses import dataclass, field
@@ -198,6 +199,12 @@ def _check_schema(schema: object, place: str, file: str) -> list[Problem]:
                 problems.append(
                     _problem(f"{where}.constraints.enum", value, "must be a list", "schema", file)
                 )
+            else:
+                wrong = _constraint_value_problem(key, value, ftype)
+                if wrong:
+                    problems.append(
+                        _problem(f"{where}.constraints.{key}", value, wrong, "schema", file)
+                    )
     if len(set(names)) != len(names):
         dupes = sorted({n for n in names if names.count(n) > 1})
         problems.append(
@@ -205,6 +212,193 @@ def _check_schema(schema: object, place: str, file: str) -> list[Problem]:
         )
     problems += _check_keys(schema, set(names), file)
     return problems
+
+
+# The options of a resource and its schema that the vectorised checks implement: only their
+# defaults (CSV with the default dialect, UTF-8, each type's default format). Any other value is
+# a problem rather than silently read as if it were the default.
+_DEFAULT_DIALECT = {
+    "header": [True],
+    "headerRows": [[1]],
+    "delimiter": [","],
+    "lineTerminator": ["\r\n", "\n"],
+    "quoteChar": ['"'],
+    "doubleQuote": [True],
+    "skipInitialSpace": [False],
+    "commentRows": [[]],
+}
+_DEFAULT_RESOURCE = {
+    "format": ["csv"],
+    "mediatype": ["text/csv"],
+    "scheme": ["file"],
+    "type": ["table"],
+}
+_SUPPORTED = "only CSV files in UTF-8 with the default dialect (comma, double quote, a header row)"
+_DEFAULT_FIELD = {
+    "format": ["default"],
+    "bareNumber": [True],
+    "decimalChar": ["."],
+    "groupChar": [""],
+    "missingValues": [[""]],
+}
+
+
+def _unsupported_resource_options(entry: dict, place: str) -> list[Problem]:
+    problems = []
+    for key, allowed in _DEFAULT_RESOURCE.items():
+        if key in entry and entry[key] not in allowed:
+            problems.append(
+                _problem(f"{place}.{key}", entry[key], f"is not supported: {_SUPPORTED}")
+            )
+    encoding = entry.get("encoding")
+    if encoding is not None and (
+        not isinstance(encoding, str) or encoding.lower().replace("_", "-") not in ("utf-8", "utf8")
+    ):
+        problems.append(_problem(f"{place}.encoding", encoding, f"is not supported: {_SUPPORTED}"))
+    if "compression" in entry:
+        problems.append(
+            _problem(
+                f"{place}.compression", entry["compression"], f"is not supported: {_SUPPORTED}"
+            )
+        )
+    dialect = entry.get("dialect")
+    if dialect is not None:
+        if not isinstance(dialect, dict):
+            problems.append(
+                _problem(
+                    f"{place}.dialect",
+                    dialect,
+                    f"must be an inline dialect with default values: {_SUPPORTED}",
+                )
+            )
+        else:
+            for key, value in dialect.items():
+                if key != "$schema" and value not in _DEFAULT_DIALECT.get(key, []):
+                    problems.append(
+                        _problem(f"{place}.dialect.{key}", value, f"is not supported: {_SUPPORTED}")
+                    )
+    return problems
+
+
+def _unsupported_schema_options(schema: object, place: str, file: str) -> list[Problem]:
+    """Field formats and missing values other than the defaults (see `_DEFAULT_FIELD`)."""
+    if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
+        return []  # `_check_schema` reports it
+    problems = []
+    prefix = "" if place == "schema" else f"{place}."
+    if "missingValues" in schema and schema["missingValues"] not in _DEFAULT_FIELD["missingValues"]:
+        problems.append(
+            _problem(
+                f"{prefix}missingValues",
+                schema["missingValues"],
+                'is not supported: only [""] (an empty cell is a missing value)',
+                "schema",
+                file,
+            )
+        )
+    if "fieldsMatch" in schema and schema["fieldsMatch"] != "exact":
+        problems.append(
+            _problem(
+                f"{prefix}fieldsMatch",
+                schema["fieldsMatch"],
+                'is not supported: only "exact" (the header lists the fields in order)',
+                "schema",
+                file,
+            )
+        )
+    for i, fld in enumerate(schema["fields"]):
+        if not isinstance(fld, dict):
+            continue
+        for key, allowed in _DEFAULT_FIELD.items():
+            if key in fld and fld[key] not in allowed:
+                problems.append(
+                    _problem(
+                        f"{prefix}fields[{i}].{key}",
+                        fld[key],
+                        f"is not supported: only the default ({json.dumps(allowed[0])}; dates "
+                        "as YYYY-MM-DD, numbers as plain digits with a decimal point)",
+                        "schema",
+                        file,
+                    )
+                )
+    return problems
+
+
+def _is_integer(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_value_of(value, ftype: str) -> bool:
+    """Whether a constraint value (JSON) is a value of the field's type, as our checks compare it:
+    numbers as JSON numbers, dates as YYYY-MM-DD text."""
+    if ftype in ("integer", "year"):
+        return _is_integer(value)
+    if ftype == "number":
+        return _is_integer(value) or isinstance(value, float)
+    if ftype == "date":
+        if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            return False
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            return False
+        return True
+    if ftype == "boolean":
+        return isinstance(value, bool)
+    return isinstance(value, str)
+
+
+_TEXT_OF = {
+    "integer": r"[+-]?[0-9]+",
+    "year": r"[0-9]{4}",
+    "number": r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|NaN|INF|-INF",
+    "boolean": r"true|True|TRUE|1|false|False|FALSE|0",
+}
+
+
+def _is_text_of(value, ftype: str) -> bool:
+    """Whether a JSON string is the text of a value of the type, as a CSV cell would hold it."""
+    if not isinstance(value, str):
+        return False
+    pattern = _TEXT_OF.get(ftype)
+    return _is_value_of(value, ftype) if pattern is None else bool(re.fullmatch(pattern, value))
+
+
+_TYPE_NAMES = {
+    "integer": "a whole number (not text)",
+    "year": "a whole number (not text)",
+    "number": "a number (not text)",
+    "date": "a date written YYYY-MM-DD",
+    "boolean": "true or false",
+    "string": "text",
+}
+
+
+def _constraint_value_problem(key: str, value, ftype: str) -> str | None:
+    """What is wrong with a constraint's value for a field of this type, or None.
+
+    The vectorised checks compare cells with these values directly: a value of the wrong type
+    would fail there, on every row, instead of here, once."""
+    if ftype not in SUPPORTED_TYPES:
+        return None  # the type has its own problem
+    if key in ("required", "unique"):
+        return None if isinstance(value, bool) else "must be true or false"
+    if key in ("minLength", "maxLength"):
+        if ftype != "string":
+            return f"applies to string fields only, not {ftype}"
+        return None if _is_integer(value) and value >= 0 else "must be a whole number, 0 or more"
+    if key in ("minimum", "maximum"):
+        if ftype in ("string", "boolean"):
+            return f"does not apply to {ftype} fields (only to numbers, dates and years)"
+        return None if _is_value_of(value, ftype) else f"must be {_TYPE_NAMES[ftype]}"
+    if key == "enum":
+        if not value:
+            return "must list at least one value"
+        # An enum value may also be written as the text of a value (`"04"` for an integer).
+        bad = [v for v in value if not (_is_value_of(v, ftype) or _is_text_of(v, ftype))]
+        if bad:
+            return f"every value must be {_TYPE_NAMES[ftype]}; {json.dumps(bad[0])} is not"
+    return None
 
 
 def _is_names(value) -> bool:
@@ -306,9 +500,12 @@ def load_package(root: Path) -> tuple[Package | None, list[Problem]]:
         if file is None:
             continue
         if not file.is_file():
-            problems.append(
-                _problem(f"{place}.path", path, "the data file does not exist", "missing_file")
+            what = (
+                "is a directory, not a data file"
+                if file.is_dir()
+                else "the data file does not exist"
             )
+            problems.append(_problem(f"{place}.path", path, what, "missing_file"))
             continue
 
         schema_ref = entry.get("schema")
@@ -336,8 +533,11 @@ def load_package(root: Path) -> tuple[Package | None, list[Problem]]:
             )
             continue
         schema_problems = _check_schema(schema, where, label)
+        schema_problems += _unsupported_schema_options(schema, where, label)
         problems += schema_problems
-        if schema_problems:
+        option_problems = _unsupported_resource_options(entry, place)
+        problems += option_problems
+        if schema_problems or option_problems:
             continue
         package.resources.append(Resource(name, path, file, schema, schema_path, i))
 
@@ -346,43 +546,55 @@ def load_package(root: Path) -> tuple[Package | None, list[Problem]]:
 
 
 def _check_references(package: Package) -> list[Problem]:
-    """Foreign keys must point at a resource and fields that exist."""
-    problems = []
+    """Foreign keys must point at a resource and fields that exist. A resource with a broken
+    foreign key is not checked further, as with any other schema problem."""
+    problems: list[Problem] = []
+    broken: set[str] = set()
     for res in package.resources:
-        label = res.schema_path or DESCRIPTOR
-        for i, fk in enumerate(res.foreign_keys):
-            reference = fk.get("reference", {}) if isinstance(fk, dict) else {}
-            target_name = reference.get("resource") or res.name
-            target = package.resource(target_name)
-            where = f"foreignKeys[{i}].reference"
-            if target is None:
-                if target_name in package.declared:
-                    continue  # the target failed to load and has its own problem
+        before = len(problems)
+        problems += _reference_problems(package, res)
+        if len(problems) > before:
+            broken.add(res.name)
+    package.resources = [r for r in package.resources if r.name not in broken]
+    return problems
+
+
+def _reference_problems(package: Package, res: Resource) -> list[Problem]:
+    problems = []
+    label = res.schema_path or DESCRIPTOR
+    for i, fk in enumerate(res.foreign_keys):
+        reference = fk.get("reference", {}) if isinstance(fk, dict) else {}
+        target_name = reference.get("resource") or res.name
+        target = package.resource(target_name)
+        where = f"foreignKeys[{i}].reference"
+        if target is None:
+            if target_name in package.declared:
+                continue  # the target failed to load and has its own problem
+            problems.append(
+                _problem(
+                    f"{where}.resource",
+                    target_name,
+                    "names a resource the package does not have",
+                    "schema",
+                    label,
+                )
+            )
+            continue
+        for name in _as_list(reference.get("fields")):
+            if name not in target.field_names:
                 problems.append(
                     _problem(
-                        f"{where}.resource",
-                        target_name,
-                        "names a resource the package does not have",
+                        f"{where}.fields",
+                        name,
+                        f"names a field that {target_name} does not have",
                         "schema",
                         label,
                     )
                 )
-                continue
-            for name in _as_list(reference.get("fields")):
-                if name not in target.field_names:
-                    problems.append(
-                        _problem(
-                            f"{where}.fields",
-                            name,
-                            f"names a field that {target_name} does not have",
-                            "schema",
-                            label,
-                        )
-                    )
-            if len(_as_list(reference.get("fields"))) != len(_as_list(fk.get("fields"))):
-                problems.append(
-                    _problem(
-                        where, None, "must list as many fields as the foreign key", "schema", label
-                    )
+        if len(_as_list(reference.get("fields"))) != len(_as_list(fk.get("fields"))):
+            problems.append(
+                _problem(
+                    where, None, "must list as many fields as the foreign key", "schema", label
                 )
+            )
     return problems

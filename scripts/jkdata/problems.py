@@ -14,8 +14,8 @@ RULES = {
     # descriptor and schemas
     "missing_file": "A file the package needs (descriptor, schema, data file) is missing or unreadable.",
     "json": "The descriptor or a schema is not valid JSON.",
-    "descriptor": "The descriptor breaks the Data Package v2 profile or our layout rules.",
-    "schema": "A Table Schema is malformed: unknown type or constraint, bad key or reference.",
+    "descriptor": "The descriptor breaks the Data Package v2 profile or our layout rules, or asks for what jkdata does not read (a dialect, encoding or format other than CSV, UTF-8, the default dialect).",
+    "schema": "A Table Schema is malformed (unknown type or constraint, a constraint value of the wrong type, bad key or reference) or uses a field format or missing values other than the default.",
     "unsafe_path": "A path is a URL, absolute, or leads outside the package directory.",
     # CSV structure
     "encoding": "Bytes that are not UTF-8.",
@@ -54,7 +54,7 @@ RULES = {
     "citation_missing": "A record has no citation.",
     "citation_target": "A citation names a record that does not exist.",
     "link_citation": "A link row cites evidence about a record it does not link.",
-    "source_file": "A source document is not in the sources directory.",
+    "source_file": "A source document is missing from the sources directory, unreadable or not UTF-8.",
     "source_checksum": "A source document's SHA-256 or size differs from the sources table.",
     "quote_not_found": "A quote does not appear verbatim in its source document.",
     "quote_share": "The quotes together reproduce more than half of a source document's text.",

@@ -59,7 +59,20 @@ def load_texts(sources: Table, sources_dir: Path) -> tuple[dict[str, str], list[
                 )
             )
             continue
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problems.append(
+                Problem(
+                    sources.label,
+                    spreadsheet_row,
+                    "file_name",
+                    name,
+                    "source_file",
+                    f"cannot be read from the sources directory {sources_dir}: {exc.strerror}",
+                )
+            )
+            continue
         digest = hashlib.sha256(data).hexdigest()
         if digest != row["sha256"]:
             problems.append(

@@ -156,6 +156,29 @@ def _look_up(lookup, tables: dict, positions: dict, missing: dict, implied: dict
     return problems
 
 
+def _unparsed_notes(package, tables: dict) -> list[str]:
+    """A note for each table whose CSV could not be parsed: its rows, and the foreign keys into
+    it, were not checked (and are not in the row count)."""
+    notes = []
+    for resource in package.resources:
+        if tables[resource.name].arrow is not None:
+            continue
+        referrers = sorted(
+            {
+                other.name
+                for other in package.resources
+                for fk in other.foreign_keys
+                if (fk.get("reference", {}).get("resource") or other.name) == resource.name
+            }
+        )
+        into = f" (from {', '.join(referrers)})" if referrers else ""
+        notes.append(
+            f"{resource.path} could not be parsed: its rows and the foreign keys into it{into} "
+            "were not checked until its structure is fixed"
+        )
+    return notes
+
+
 def _release_memory() -> None:
     """Hand memory pyarrow freed back to the system: a large table's columns are done with."""
     import pyarrow
@@ -246,6 +269,14 @@ def validate_package(
             for r in largest_first
         }
         done: set[str] = set()
+
+        def start_ready() -> None:
+            for key, (needs, (fn, *args)) in list(later.items()):
+                if needs & waits_for <= done:
+                    del later[key]
+                    pending[pool.submit(traced, key, fn, *args)] = key
+
+        start_ready()  # checks that need no table (every table they read failed to load)
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
@@ -254,10 +285,7 @@ def validate_package(
                 if key in names:
                     tables[key] = outcome[key][0]
                 done.add(key)
-            for key, (needs, (fn, *args)) in list(later.items()):
-                if needs & waits_for <= done:
-                    del later[key]
-                    pending[pool.submit(traced, key, fn, *args)] = key
+            start_ready()
         problems += metadata.result()
 
     # A broken descriptor or schema (the package's JSON files) or a missing data file makes
@@ -278,6 +306,7 @@ def validate_package(
         report.notes.append(
             "rows checked by the vectorised checks; frictionless checked the descriptor and schemas"
         )
+    report.notes += _unparsed_notes(package, tables)
     for resource in package.resources:
         problems += outcome[resource.name][2]  # the date rules
     for name in rules.cited_tables(package):
