@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conftest import run_validate
 from jkdata.quotes import MAX_QUOTED_SHARE, quoted_share
 
 
@@ -18,3 +19,13 @@ def test_whitespace_does_not_count():
 
 def test_the_cap_is_half():
     assert MAX_QUOTED_SHARE == 0.5
+
+
+def test_no_readable_source_text_says_quotes_were_not_checked(package, tmp_path):
+    """An empty sources directory: every source is a problem, and the note does not claim a check."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, report, _ = run_validate(package, "--sources-dir", str(empty))
+    assert code == 1
+    assert any(p["rule"] == "source_file" for p in report["problems"])
+    assert f"quotes not checked: no source text could be read from {empty}" in report["notes"]

@@ -318,7 +318,11 @@ def validate_package(
     else:
         quote_problems, checked_texts = outcome["quotes"]
         problems += quote_problems
-        report.notes.append(f"quotes checked against {checked_texts} source texts in {sources_dir}")
+        report.notes.append(
+            f"quotes checked against {checked_texts} source texts in {sources_dir}"
+            if checked_texts
+            else f"quotes not checked: no source text could be read from {sources_dir}"
+        )
     file_order = (
         [DESCRIPTOR]
         + [r.schema_path or DESCRIPTOR for r in package.resources]
