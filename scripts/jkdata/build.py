@@ -62,18 +62,14 @@ _BUILD_NAMES = (
     "actors_network.graphml",
     "*.zip",
 )
-# The package's own files and folders (beside those its descriptor names): never a dist.
+# The package's own files and folders (beside those its descriptor names): never a dist. The
+# documents are those the release bundle ships (docs/codebook.md lies in "docs").
 PACKAGE_PARTS = (
     DESCRIPTOR,
     "data",
     "schemas",
     "docs",
-    "README.md",
-    "CHANGELOG.md",
-    "CITATION.cff",
-    "CONTRIBUTING.md",
-    "LICENSE",
-    "LICENSE-DATA.md",
+    *(name for name in bundle.DOCUMENTS if "/" not in name),
     "pyproject.toml",
     "requirements.lock",
     "Makefile",

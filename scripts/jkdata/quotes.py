@@ -32,84 +32,43 @@ def load_texts(sources: Table, sources_dir: Path) -> tuple[dict[str, str], list[
     texts: dict[str, str] = {}
     problems = []
     for index, row in enumerate(sources.arrow.to_pylist()):
-        spreadsheet_row = index + 2
         name = row["file_name"]
+
+        def problem(column: str, rule: str, message: str, row=row, index=index) -> None:
+            problems.append(Problem(sources.label, index + 2, column, row[column], rule, message))
+
         if not isinstance(name, str) or "/" in name or "\\" in name or name in (".", ".."):
-            problems.append(
-                Problem(
-                    sources.label,
-                    spreadsheet_row,
-                    "file_name",
-                    name,
-                    "source_file",
-                    "must be a plain file name",
-                )
-            )
+            problem("file_name", "source_file", "must be a plain file name")
             continue
         path = sources_dir / name
         if not path.is_file():
-            problems.append(
-                Problem(
-                    sources.label,
-                    spreadsheet_row,
-                    "file_name",
-                    name,
-                    "source_file",
-                    f"no such file in the sources directory {sources_dir}",
-                )
+            problem(
+                "file_name", "source_file", f"no such file in the sources directory {sources_dir}"
             )
             continue
         try:
             data = path.read_bytes()
         except OSError as exc:
-            problems.append(
-                Problem(
-                    sources.label,
-                    spreadsheet_row,
-                    "file_name",
-                    name,
-                    "source_file",
-                    f"cannot be read from the sources directory {sources_dir}: {exc.strerror}",
-                )
+            problem(
+                "file_name",
+                "source_file",
+                f"cannot be read from the sources directory {sources_dir}: {exc.strerror}",
             )
             continue
         digest = hashlib.sha256(data).hexdigest()
         if digest != row["sha256"]:
-            problems.append(
-                Problem(
-                    sources.label,
-                    spreadsheet_row,
-                    "sha256",
-                    row["sha256"],
-                    "source_checksum",
-                    f"does not match the file in {sources_dir}, whose SHA-256 is {digest}",
-                )
+            problem(
+                "sha256",
+                "source_checksum",
+                f"does not match the file in {sources_dir}, whose SHA-256 is {digest}",
             )
             continue
         if str(len(data)) != str(row["byte_size"]):
-            problems.append(
-                Problem(
-                    sources.label,
-                    spreadsheet_row,
-                    "byte_size",
-                    row["byte_size"],
-                    "source_checksum",
-                    f"the file has {len(data)} bytes",
-                )
-            )
+            problem("byte_size", "source_checksum", f"the file has {len(data)} bytes")
         try:
             texts[row["source_id"]] = unicodedata.normalize("NFC", data.decode("utf-8"))
         except UnicodeDecodeError:
-            problems.append(
-                Problem(
-                    sources.label,
-                    spreadsheet_row,
-                    "file_name",
-                    name,
-                    "source_file",
-                    "the source text is not UTF-8",
-                )
-            )
+            problem("file_name", "source_file", "the source text is not UTF-8")
     return texts, problems
 
 
