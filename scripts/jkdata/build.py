@@ -37,6 +37,7 @@ from .exports import (
     xlsx,
 )
 from .exports.dataset import load_dataset
+from .files import write_all
 from .package import DESCRIPTOR
 from .validate import Report, validate_package
 
@@ -196,10 +197,7 @@ def refresh_picture(root: Path, built: bytes, write: bool) -> tuple[bool, bool]:
         return True, False
     if not write:
         return False, False
-    target.parent.mkdir(exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial")
-    partial.write_bytes(built)
-    os.replace(partial, target)
+    write_all({target: built})
     return False, True
 
 

@@ -6,7 +6,6 @@ schemas; hand edits inside them fail the check. Run `python -m jkdata.docs` to r
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import sys
@@ -14,6 +13,8 @@ from pathlib import Path
 
 import click
 from click.testing import CliRunner
+
+from .files import write_all
 
 HELP_WIDTH = 80
 
@@ -112,25 +113,6 @@ def _read(path: Path, root: Path) -> str:
         raise DocsError(f"cannot read {path.relative_to(root)}: {exc.strerror or exc}") from exc
 
 
-def _write_all(files: dict[Path, str]) -> None:
-    """Write every file beside its target, then rename each into place (keeping its permission
-    bits): a failure before the renames leaves every file as it was."""
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for path, text in files.items():
-            path.parent.mkdir(exist_ok=True)
-            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            staged.append((temporary, path))
-            temporary.write_text(text, encoding="utf-8")
-            if path.exists():
-                shutil.copymode(path, temporary)
-        for temporary, path in staged:
-            os.replace(temporary, path)
-    finally:
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
-
-
 def refresh(root: Path, check: bool = False) -> list[str]:
     """Regenerate the README's blocks and the codebook; return the files that are (or were) stale.
 
@@ -151,7 +133,7 @@ def refresh(root: Path, check: bool = False) -> list[str]:
     stale = {p: t for p, t in fresh.items() if current[p] != t}
     if stale and not check:
         try:
-            _write_all(stale)
+            write_all(stale)
         except OSError as exc:
             raise DocsError(f"cannot write the generated docs: {exc}") from exc
     return [p.relative_to(root).as_posix() for p in stale]

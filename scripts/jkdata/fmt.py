@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import stat
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .csvread import read_table
+from .files import write_all
 from .package import Package, Resource, load_package
 from .problems import Problem
 
@@ -56,34 +54,6 @@ def canonical_text(frame: pd.DataFrame, resource: Resource) -> str:
     return buffer.getvalue()
 
 
-def _stage(path: Path, data: bytes) -> Path:
-    """Write data into a temporary sibling of path, with path's permission bits."""
-    # mkstemp makes the file private (0600): give it the original's permission bits.
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return Path(temporary)
-
-
-def _write_all(files: dict[Path, bytes]) -> None:
-    """Every file or none: each is written beside its target first, then all are renamed into
-    place, so that a crash or a full disk never leaves a half-written data file or a half-done set."""
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for path, data in files.items():
-            staged.append((_stage(path, data), path))
-        for temporary, path in staged:
-            os.replace(temporary, path)
-    finally:
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
-
-
 def format_package(package: Package, check: bool = False) -> FormatResult:
     """Check every file first; rewrite (unless check) only when every one can be formatted."""
     result = FormatResult()
@@ -98,7 +68,7 @@ def format_package(package: Package, check: bool = False) -> FormatResult:
             result.changed.append(resource.path)
             rewrites[resource.file] = wanted
     if not check and not result.problems:
-        _write_all(rewrites)
+        write_all(rewrites)  # every file or none: never a half-formatted package
     return result
 
 

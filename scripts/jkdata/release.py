@@ -12,11 +12,11 @@ import datetime as dt
 import json
 import os
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from .diff import BUMPS, parse_version
+from .files import write_all
 from .package import DESCRIPTOR
 
 CHANGELOG = "CHANGELOG.md"
@@ -52,28 +52,17 @@ def _descriptor(root: Path) -> dict:
 
 
 def _write_all(root: Path, files: dict[str, str]) -> None:
-    """Every file or none, as far as the system allows: each is checked for writing, then written
-    beside its target (with the target's permission bits), and only then are all renamed into
-    place. A failure before the renames leaves every file as it was."""
+    """Every file or none (see files.write_all), each checked for writing first."""
     for name in files:
         if not os.access(root / name, os.W_OK):
             raise ReleaseError(f"{name} is not writable; nothing was changed")
-    staged: list[tuple[Path, Path]] = []
     try:
-        for name, text in files.items():
-            path = root / name
-            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            staged.append((temporary, path))
-            temporary.write_text(text, encoding="utf-8")
-            shutil.copymode(path, temporary)
+        write_all({root / name: text for name, text in files.items()})
     except OSError as exc:
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
         raise ReleaseError(
-            f"cannot write {exc.filename or name}: {exc.strerror or exc}; nothing was changed"
+            f"cannot write {exc.filename or 'a versioned file'}: {exc.strerror or exc}; "
+            "nothing was changed"
         ) from exc
-    for temporary, path in staged:
-        os.replace(temporary, path)
 
 
 @dataclass
