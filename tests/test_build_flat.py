@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 from conftest import ROOT, csv_rows, schema_of
 from jkdata.exports import flat
 from jkdata.exports.cells import excel_csv_text
 from jkdata.exports.dataset import load_dataset
+from jkdata.exports.views import record_views
 
 
 def read_flat(path: Path, encoding: str = "utf-8") -> list[dict]:
@@ -153,3 +155,25 @@ def test_every_joined_column_is_described_in_the_codebook():
     assert joined
     for field in joined:
         assert f"| `{field['name']}` | string | " in section, field["name"]
+
+
+def test_foreign_keys_written_with_one_field_as_a_string_join_the_same(package):
+    """Table Schema allows `"fields": "event_id"` for one field: every reader sees a list."""
+    from jkdata.package import load_package
+
+    path = package / "schemas/event_actors.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    for fk in schema["foreignKeys"]:
+        fk["fields"], fk["reference"]["fields"] = fk["fields"][0], fk["reference"]["fields"][0]
+    path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+    loaded, problems = load_package(package)
+    assert problems == []
+    assert all(
+        isinstance(fk["fields"], list) and isinstance(fk["reference"]["fields"], list)
+        for fk in loaded.resource("event_actors").foreign_keys
+    )
+    original, changed = load_dataset(ROOT), load_dataset(package)
+    assert flat.flat_fields(changed.package) == flat.flat_fields(original.package)
+    assert [flat.flat_row(v, changed.package) for v in record_views(changed, "events")] == [
+        flat.flat_row(v, original.package) for v in record_views(original, "events")
+    ]

@@ -89,15 +89,8 @@ def render_codebook(package: Package) -> str:
         )
         for fk in resource.foreign_keys:
             target = fk["reference"].get("resource") or resource.name
-            local = ", ".join(
-                f"`{f}`"
-                for f in ([fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"])
-            )
-            remote = ", ".join(
-                fk["reference"]["fields"]
-                if isinstance(fk["reference"]["fields"], list)
-                else [fk["reference"]["fields"]]
-            )
+            local = ", ".join(f"`{f}`" for f in fk["fields"])
+            remote = ", ".join(fk["reference"]["fields"])
             lines.append(f"- Foreign key: {local} → `{target}.{remote}`")
         for key in resource.unique_keys:
             lines.append(f"- Unique: {', '.join(f'`{k}`' for k in key)}")

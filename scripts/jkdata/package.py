@@ -55,7 +55,11 @@ class Resource:
 
     @property
     def foreign_keys(self) -> list[dict]:
-        return self.schema.get("foreignKeys", [])
+        """The schema's foreign keys, with `fields` and `reference.fields` always lists (Table
+        Schema also allows a string for one field); anything malformed is left as it is, for
+        the schema checks to report."""
+        found = self.schema.get("foreignKeys", [])
+        return [_listed_fields(fk) for fk in found] if isinstance(found, list) else []
 
     @property
     def unique_keys(self) -> list[list[str]]:
@@ -75,6 +79,18 @@ class Package:
 
     def resource(self, name: str) -> Resource | None:
         return next((r for r in self.resources if r.name == name), None)
+
+
+def _listed_fields(fk):
+    if not isinstance(fk, dict):
+        return fk
+    listed = dict(fk)
+    if isinstance(fk.get("fields"), str):
+        listed["fields"] = [fk["fields"]]
+    reference = fk.get("reference")
+    if isinstance(reference, dict) and isinstance(reference.get("fields"), str):
+        listed["reference"] = {**reference, "fields": [reference["fields"]]}
+    return listed
 
 
 def _as_list(value) -> list[str]:

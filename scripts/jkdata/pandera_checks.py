@@ -525,9 +525,9 @@ def foreign_key_plan(package: Package) -> tuple[list[Lookup], list[tuple]]:
     multi = []
     for resource in package.resources:
         for fk in resource.foreign_keys:
-            fields = _as_list(fk["fields"])
+            fields = fk["fields"]
             target_name = fk["reference"].get("resource") or resource.name
-            ref_fields = _as_list(fk["reference"]["fields"])
+            ref_fields = fk["reference"]["fields"]
             if len(fields) == 1:
                 single.setdefault((target_name, ref_fields[0]), []).append(
                     (resource.name, fields[0])
@@ -588,9 +588,9 @@ def foreign_key_report(package: Package, tables: dict[str, Table], missing: dict
         if child is None or child.arrow is None:
             continue
         for fk in resource.foreign_keys:
-            fields = _as_list(fk["fields"])
+            fields = fk["fields"]
             target_name = fk["reference"].get("resource") or resource.name
-            ref_fields = _as_list(fk["reference"]["fields"])
+            ref_fields = fk["reference"]["fields"]
             bad = missing.get((resource.name, tuple(fields), target_name))
             if bad is None or len(bad) == 0:
                 continue

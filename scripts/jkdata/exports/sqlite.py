@@ -87,9 +87,7 @@ def create_table(resource: Resource) -> str:
     lines += [f"UNIQUE ({_names(key)})" for key in resource.unique_keys]
     for fk in resource.foreign_keys:
         target = fk["reference"].get("resource") or resource.name
-        fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
-        ref = fk["reference"]["fields"]
-        ref = ref if isinstance(ref, list) else [ref]
+        fields, ref = fk["fields"], fk["reference"]["fields"]
         lines.append(f"FOREIGN KEY ({_names(fields)}) REFERENCES {ident(target)} ({_names(ref)})")
     body = ",\n  ".join(lines)
     return f"CREATE TABLE {ident(resource.name)} (\n  {body}\n)"
@@ -99,7 +97,7 @@ def indexes(resource: Resource) -> list[str]:
     """Indexes on foreign keys (unless the primary key already leads with them) and on dates."""
     wanted = []
     for fk in resource.foreign_keys:
-        fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+        fields = fk["fields"]
         if resource.primary_key[: len(fields)] != fields:
             wanted.append(fields)
     wanted += [[f["name"]] for f in resource.fields if f.get("type") == "date"]

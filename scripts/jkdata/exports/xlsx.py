@@ -105,11 +105,8 @@ def _keys(resource) -> dict[str, str]:
         for name in unique:
             keys.setdefault(name, []).append("unique" if len(unique) == 1 else "unique together")
     for fk in resource.foreign_keys:
-        local = [fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"]
-        remote = fk["reference"]["fields"]
-        remote = [remote] if isinstance(remote, str) else remote
         target = fk["reference"].get("resource") or resource.name
-        for here, there in zip(local, remote, strict=True):
+        for here, there in zip(fk["fields"], fk["reference"]["fields"], strict=True):
             keys.setdefault(here, []).append(f"→ {target}.{there}")
     return {name: ", ".join(words) for name, words in keys.items()}
 
