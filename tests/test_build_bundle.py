@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import zipfile
 
 import pytest
@@ -19,6 +20,8 @@ DOCUMENTS = [
     "LICENSE",
     "LICENSE-DATA.md",
     "docs/codebook.md",
+    "docs/benchmarks.md",
+    "docs/scaling.md",
 ]
 
 
@@ -40,13 +43,16 @@ def test_holds_package_documents_and_checksums(archive):
 
 
 def test_every_local_link_in_the_readme_and_contributing_is_inside(archive):
-    """A reader of the unpacked README can follow its links to the codebook and CONTRIBUTING.md."""
+    """A reader of the unpacked README can follow each of its links to a file of the package."""
     inside = {name.removeprefix(f"{NAME}/") for name in archive.namelist()}
+    linked = set()
     for document in ("README.md", "CONTRIBUTING.md"):
         text = (ROOT / document).read_text(encoding="utf-8")
-        for target in ("docs/codebook.md", "CONTRIBUTING.md"):
-            if f"]({target})" in text:
-                assert target in inside, (document, target)
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if "://" not in target and not target.startswith(("#", "mailto:")):
+                linked.add(target.split("#")[0])
+    assert {"docs/codebook.md", "docs/benchmarks.md", "CONTRIBUTING.md"} <= linked
+    assert sorted(linked - inside) == []
 
 
 def test_files_are_the_repository_files(archive, built):

@@ -204,3 +204,19 @@ def test_datasette_serves_the_tables_and_answers_json_queries(built):
     assert page.status_code == 200
     html = page.text
     assert "Events" in html and schema_of("events")["fields"][1]["description"] in html
+
+
+def test_every_linked_row_has_a_label_in_datasette(built):
+    """A row linked to (a citation's source, an event link's actor) shows a name, never a blank:
+    the label is a field the schema requires, so a source without a title shows its file name."""
+    metadata = json.loads((built / "metadata.json").read_text(encoding="utf-8"))
+    tables = metadata["databases"][DB_NAME]["tables"]
+    assert tables["sources"]["label_column"] == "file_name"
+    assert tables["events"]["label_column"] == "title"
+    (citations,) = _datasette_get(
+        built, f"/{DB_NAME}/citations.json?_shape=array&_labels=on&_size=max"
+    )
+    labels = {row["source_id"]["value"]: row["source_id"]["label"] for row in citations.json()}
+    assert sorted(labels) == sorted(r["source_id"] for r in csv_rows("sources"))
+    files = {r["source_id"]: r["file_name"] for r in csv_rows("sources")}
+    assert labels == files

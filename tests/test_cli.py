@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT, edit, needs_seeds, run_validate
 from jkdata.cli import cli
+from jkdata.problems import show_value
 
 
 def test_real_package_is_valid():
@@ -40,6 +41,20 @@ def test_text_output_names_file_row_column_value_and_rule(package):
     assert first.endswith("[enum]")
     assert "invalid: 1 problem in 1 file" in result.output
     assert "Traceback" not in result.output
+
+
+def test_text_output_shows_invisible_characters_as_escapes(package):
+    """A no-break space looks like a space and a zero-width space like nothing: the text report
+    writes them as escapes (Korean and Japanese text stays as it is); JSON keeps the value."""
+    edit(package / "data/events.csv", ",speech,", ",speech\u00a0,")
+    text = CliRunner().invoke(cli, ["validate", str(package)]).output
+    assert 'value "speech\\u00a0"' in text
+    assert "speech\u00a0" not in text
+    report = json.loads(
+        CliRunner().invoke(cli, ["validate", str(package), "--format", "json"]).output
+    )
+    assert {p["value"] for p in report["problems"]} == {"speech\u00a0"}
+    assert show_value("이재명\u200b石破茂\u2028") == '"이재명\\u200b石破茂\\u2028"'
 
 
 def test_json_output_is_machine_readable(package):

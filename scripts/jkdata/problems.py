@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
@@ -88,10 +89,20 @@ class Problem:
 
 
 def show_value(value: str, limit: int = _SHOWN_VALUE) -> str:
-    """Quote a value so that empty strings, spaces and control characters are visible."""
+    """Quote a value so that empty strings, spaces and invisible characters can be seen: control
+    and format characters (such as a zero-width space) and every space or line separator but
+    the plain space are written as JSON escapes (U+00A0 as \\u00a0); Korean, Japanese and any
+    other visible text stays as it is."""
     if len(value) > limit:
         value = value[: limit - 1] + "…"
-    return json.dumps(value, ensure_ascii=False)
+    shown = json.dumps(value, ensure_ascii=False)
+    return "".join(json.dumps(c)[1:-1] if _invisible(c) else c for c in shown)
+
+
+def _invisible(char: str) -> bool:
+    """A character that shows as nothing or as a plain space: a control or format character
+    (Cc, Cf), or a space or separator (Zs, Zl, Zp) other than U+0020."""
+    return char > "~" and unicodedata.category(char) in ("Cc", "Cf", "Zs", "Zl", "Zp")
 
 
 def format_problem(problem: Problem) -> str:

@@ -25,7 +25,10 @@ DOCUMENTS = (
     "CONTRIBUTING.md",
     "LICENSE",
     "LICENSE-DATA.md",
-    "docs/codebook.md",  # the README links both
+    # The documents the README links to, so that every link works in the unpacked bundle.
+    "docs/codebook.md",
+    "docs/benchmarks.md",
+    "docs/scaling.md",
 )
 PICTURE_IN_DOCS = "docs/timeline.png"  # where the README expects the picture
 SUMS = "SHA256SUMS"

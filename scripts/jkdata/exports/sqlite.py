@@ -171,6 +171,17 @@ def write_database(dataset: Dataset, path: Path) -> None:
         connection.close()
 
 
+def label_column(resource) -> str | None:
+    """The column Datasette shows for a row that another row links to: the first label field the
+    schema requires, so that no label is blank (a source may lack a title), else the first there is."""
+    fields = sorted(
+        (f for f in resource.fields if f["name"] in LABEL_FIELDS),
+        key=lambda f: LABEL_FIELDS.index(f["name"]),
+    )
+    required = [f for f in fields if f.get("constraints", {}).get("required")]
+    return (required or fields)[0]["name"] if fields else None
+
+
 def datasette_metadata(dataset: Dataset) -> dict:
     """Titles, descriptions, licence, source and column descriptions for `datasette -m`."""
     tables = {}
@@ -184,7 +195,7 @@ def datasette_metadata(dataset: Dataset) -> dict:
                 for f in resource.fields
             },
         }
-        label = next((n for n in LABEL_FIELDS if n in resource.field_names), None)
+        label = label_column(resource)
         if label:
             table["label_column"] = label
         if "date_start" in resource.field_names:
