@@ -232,6 +232,13 @@ CASES = [
         ("data/disputes.csv", At("DI-0001"), "name", "control_character"),
     ),
     (
+        "line_separator",  # U+2028: editors and splitlines() break the record there
+        cell(
+            "events", "EV-0002", "description", "Lee and Ishiba met.\u2028They issued a statement."
+        ),
+        ("data/events.csv", At("EV-0002"), "description", "control_character"),
+    ),
+    (
         "not_nfc",  # Hangul stored as decomposed jamo: looks the same, never joins equal
         cell("actors", "AC-0001", "name_native", unicodedata.normalize("NFD", "이재명")),
         ("data/actors.csv", At("AC-0001"), "name_native", "unicode_nfc"),

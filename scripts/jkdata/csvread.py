@@ -166,9 +166,9 @@ def _clean_grammar() -> tuple[str, str]:
     """Regular expressions (RE2) for lines that are sound CSV *and* give the hygiene rules but NFC
     nothing to flag: no blank line, no control character, no cell that starts or ends with
     whitespace or starts with = + - @. Returns (a block of whole lines, one line)."""
-    from .hygiene import FORMULA_STARTS, SPACES
+    from .hygiene import CONTROL_CLASS, FORMULA_STARTS, SPACES
 
-    control = r"\x00-\x1f\x7f-\x9f"
+    control = CONTROL_CLASS
     spaces = "".join(f"\\x{{{ord(c):x}}}" for c in SPACES if " " <= c < "\x7f" or c > "\x9f")
     formula = "".join("\\" + c for c in FORMULA_STARTS)
     inner = f'[^",{control}]'

@@ -1,7 +1,8 @@
 """Cell hygiene: what makes a CSV unsafe or awkward in a spreadsheet, checked column by column.
 
 - text starting with = + - @ runs as a formula when a spreadsheet opens the file;
-- control characters (tabs, line breaks, NUL, C1 controls) break one-record-per-line tools;
+- control characters (tabs, line breaks, NUL, C1 controls) and the Unicode line and paragraph
+  separators break one-record-per-line tools;
 - text not in Unicode NFC looks identical but does not compare or join equal;
 - whitespace around a value breaks joins on identifiers and is never meaningful here.
 
@@ -26,7 +27,11 @@ from .problems import Problem
 from .unicode_nfc import nfc_suspect_pattern
 
 _FORMULA = re.compile(r"^[=+\-@]")
-_CONTROL = r"[\x00-\x1f\x7f-\x9f]"
+# Characters that break one-record-per-line tools: C0 and C1 controls, and the Unicode line and
+# paragraph separators, at which text editors and Python's str.splitlines() break
+# lines. One character class, for RE2 (the raw scan, the column search) and Python's re alike.
+CONTROL_CLASS = "\\x00-\\x1f\\x7f-\\x9f\u2028\u2029"
+_CONTROL = f"[{CONTROL_CLASS}]"
 _CONTROL_RE = re.compile(_CONTROL)
 _EDGE_SPACE = re.compile(r"^\s|\s$")
 # Every character Python's `\s` matches (str.isspace), for a vectorised membership test.
@@ -37,7 +42,7 @@ _FORMULA_STARTS = pa.array(FORMULA_STARTS, pa.string())
 
 
 def _first_control(value: str) -> str:
-    char = next(ch for ch in value if ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F)
+    char = _CONTROL_RE.search(value).group()
     name = unicodedata.name(
         char, {"\t": "TAB", "\n": "LINE FEED", "\r": "CARRIAGE RETURN"}.get(char, "control")
     )
