@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import run_validate
+from conftest import edit, needs_seeds, run_validate
 from jkdata.quotes import MAX_QUOTED_SHARE, quoted_share
 
 
@@ -29,3 +29,17 @@ def test_no_readable_source_text_says_quotes_were_not_checked(package, tmp_path)
     assert code == 1
     assert any(p["rule"] == "source_file" for p in report["problems"])
     assert f"quotes not checked: no source text could be read from {empty}" in report["notes"]
+
+
+@needs_seeds
+def test_byte_size_is_compared_as_a_number(package):
+    """ "+13561" is the integer 13561: the size check compares numbers, not their spelling."""
+    assert (package / "data/sources.csv").read_text(encoding="utf-8").count(",13561,") == 1
+    edit(package / "data/sources.csv", ",13561,", ",+13561,")
+    code, report, output = run_validate(package)
+    assert not [p for p in report["problems"] if p["rule"] == "source_checksum"], output
+    edit(package / "data/sources.csv", ",+13561,", ",13562,")
+    code, report, _ = run_validate(package)
+    assert [(p["column"], p["message"]) for p in report["problems"]] == [
+        ("byte_size", "the file has 13561 bytes")
+    ]

@@ -63,13 +63,20 @@ def load_texts(sources: Table, sources_dir: Path) -> tuple[dict[str, str], list[
                 f"does not match the file in {sources_dir}, whose SHA-256 is {digest}",
             )
             continue
-        if str(len(data)) != str(row["byte_size"]):
+        if _as_int(row["byte_size"]) != len(data):  # "+13561" is 13561: compare numbers
             problem("byte_size", "source_checksum", f"the file has {len(data)} bytes")
         try:
             texts[row["source_id"]] = unicodedata.normalize("NFC", data.decode("utf-8"))
         except UnicodeDecodeError:
             problem("file_name", "source_file", "the source text is not UTF-8")
     return texts, problems
+
+
+def _as_int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def quote_problems(tables: dict[str, Table], sources_dir: Path) -> tuple[list[Problem], int]:
