@@ -375,6 +375,14 @@ CASES = [
         lambda p: edit(p / "schemas/sources.schema.json", '"minimum": 1', '"minimum": "a"'),
         ("schemas/sources.schema.json", None, "fields[3].constraints.minimum", "schema"),
     ),
+    (
+        "schema_category_without_enum",  # frictionless would not check the new category
+        lambda p: _json_edit(
+            p / "schemas/events.schema.json",
+            lambda s: s["fields"][3]["categories"].append({"value": "lecture", "label": "A talk."}),
+        ),
+        ("schemas/events.schema.json", None, "fields[3].categories", "schema"),
+    ),
     # options the vectorised engine does not implement: refused, not read as if they were defaults
     (
         "resource_dialect_delimiter",

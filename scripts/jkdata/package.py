@@ -193,6 +193,7 @@ def _check_schema(schema: object, place: str, file: str) -> list[Problem]:
                 _problem(f"{where}.constraints", None, "must be an object", "schema", file)
             )
             continue
+        problems += _category_problems(fld, constraints, where, file)
         for key, value in constraints.items():
             if key not in KNOWN_CONSTRAINTS:
                 problems.append(
@@ -257,6 +258,30 @@ _DEFAULT_FIELD = {
     "groupChar": [""],
     "missingValues": [[""]],
 }
+
+
+def _category_problems(fld: dict, constraints: dict, where: str, file: str) -> list[Problem]:
+    """A field's `categories` must list the values of its `constraints.enum`, in the same order:
+    frictionless does not enforce categories, so the enum is what holds a cell to them, and the
+    codebook documents the categories."""
+    categories = fld.get("categories")
+    if categories is None:
+        return []
+    if not isinstance(categories, list):
+        return [_problem(f"{where}.categories", None, "must be a list", "schema", file)]
+    values = [c.get("value") if isinstance(c, dict) else c for c in categories]
+    if constraints.get("enum") == values:
+        return []
+    return [
+        _problem(
+            f"{where}.categories",
+            ", ".join(map(str, values)),
+            "must list the same values as constraints.enum, in the same order (frictionless does "
+            "not enforce categories: the enum is what checks the cells)",
+            "schema",
+            file,
+        )
+    ]
 
 
 def _unsupported_resource_options(entry: dict, place: str) -> list[Problem]:

@@ -16,7 +16,7 @@ RULES = {
     "missing_file": "A file the package needs (descriptor, schema, data file) is missing or unreadable.",
     "json": "The descriptor or a schema is not valid JSON.",
     "descriptor": "The descriptor breaks the Data Package v2 profile or our layout rules, or asks for what jkdata does not read (a dialect, encoding or format other than CSV, UTF-8, the default dialect).",
-    "schema": "A Table Schema is malformed (unknown type or constraint, a constraint value of the wrong type, bad key or reference) or uses a field format or missing values other than the default.",
+    "schema": "A Table Schema is malformed (unknown type or constraint, a constraint value of the wrong type, categories that differ from the enum, bad key or reference) or uses a field format or missing values other than the default.",
     "unsafe_path": "A path is a URL, absolute, or leads outside the package directory.",
     # CSV structure
     "encoding": "Bytes that are not UTF-8.",
