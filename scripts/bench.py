@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--workdir", type=Path, default=ROOT / ".bench")
     parser.add_argument(
-        "--repeat", type=int, default=3, help="runs per jkdata/pyarrow timing (median)"
+        "--repeat", type=int, default=5, help="runs per jkdata/pyarrow timing (median)"
     )
     parser.add_argument(
         "--frictionless-repeat", type=int, default=1, help="runs per frictionless timing"
@@ -435,6 +435,19 @@ def report(
         f"| real package ({real.wall:.2f} s) ÷ `{IMPORTS_CODE}` ({imports.wall:.2f} s) | "
         f"{verdict(real.wall / imports.wall, TARGETS['startup'], False)} |"
     )
+    rounds = ", ".join(
+        f"{j.wall / f.wall:.2f}" for j, f in zip(big["jkdata"].runs, big["floor"].runs, strict=True)
+    )
+    rounds_jemalloc = ", ".join(
+        f"{j.wall / f.wall:.2f}"
+        for j, f in zip(big["jkdata"].runs, big["floor_jemalloc"].runs, strict=True)
+    )
+    lines += [
+        "",
+        "Round by round (each round runs the floor and jkdata one after the other), jkdata ÷ the",
+        f"floor was {rounds}; ÷ the floor with the jemalloc pool, {rounds_jemalloc}. The spread",
+        "is this machine's run-to-run noise; the table gives the medians.",
+    ]
     lines += [
         "",
         "## Ratios at every size",
