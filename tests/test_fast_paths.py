@@ -59,6 +59,23 @@ def test_first_occurrence_agrees_with_pandas(seed):
     assert np.array_equal(np.arange(n) if got is None else got, expected.to_numpy())
 
 
+def test_first_occurrence_with_sparse_fixed_width_ids_in_a_later_field():
+    """IDs of one width spread over a huge range (packed keys far sparser than the rows) are
+    numbered densely before they go into the combined key, which must not overflow."""
+    rng = np.random.default_rng(1)
+    n = 20_000
+    first = np.sort(rng.integers(0, 20_000, n))  # about 12,600 keys, times 10**15: past 2**62
+    ids = [f"X{v:015d}" for v in rng.choice(10**15, 300, replace=False)]
+    second = [ids[i] for i in rng.integers(0, 300, n)]
+    columns = [
+        pa.chunked_array([pa.array([f"k{v:05d}" for v in first])]),
+        pa.chunked_array([second]),
+    ]
+    frame = pd.DataFrame({"a": columns[0].to_pandas(), "b": columns[1].to_pandas()})
+    expected = pd.Series(np.arange(n)).groupby([frame.a, frame.b], sort=False).transform("min")
+    assert np.array_equal(first_occurrence(columns), expected.to_numpy())
+
+
 def test_a_key_in_increasing_order_is_unique_and_a_tie_is_found():
     ids = pa.chunked_array([["a", "a", "b"], ["b", "c"]])
     assert first_occurrence([ids, pa.chunked_array([["1", "2", "1"], ["2", "1"]])]) is None

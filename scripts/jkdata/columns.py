@@ -188,6 +188,25 @@ def codes_of(column, try_sorted: bool = True) -> tuple[np.ndarray, int]:
     return codes, len(encoded.chunk(0).dictionary)
 
 
+def key_codes(column) -> tuple[np.ndarray, int]:
+    """Integer codes equal exactly where the values are, each below the bound returned: the
+    `packed_keys` of fixed-width IDs as they are when they are about as dense as a numbering
+    (which would hash every row for nothing when the codes only go into a combined key),
+    otherwise `codes_of`. The bound is then at most a few times the number of rows, so combined
+    keys stay far from overflowing."""
+    column = arrow(column)
+    packed = packed_keys([column])
+    if packed is not None and packed[1] <= _dense_enough(len(column)):
+        (keys,), size = packed
+        return keys, max(size, 1)
+    return codes_of(column, try_sorted=False)
+
+
+def _dense_enough(rows: int) -> int:
+    """The largest range of packed keys worth using as they are for this many rows."""
+    return 4 * rows + (1 << 16)
+
+
 def first_of_codes(codes: np.ndarray) -> np.ndarray:
     """For codes numbered in order of first appearance (`codes_of`), the position of the first row
     with each row's code: a row is a first occurrence when its code exceeds every earlier one."""
@@ -297,7 +316,7 @@ def positions_in(values, value_set) -> np.ndarray:
     packed = packed_keys([value_set, values if present is None else select(values, present)])
     if packed is not None:
         (targets, probes), size = packed
-        if size <= 4 * len(targets) + (1 << 16):
+        if size <= _dense_enough(len(targets)):
             rows = np.arange(len(targets), dtype=np.int32)
             slot = np.full(size, -1, dtype=np.int32)
             slot[targets] = rows

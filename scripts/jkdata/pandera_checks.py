@@ -32,6 +32,7 @@ from .columns import (
     executor,
     expand_runs,
     first_of_codes,
+    key_codes,
     positions_in,
     run_starts,
     run_values,
@@ -165,12 +166,12 @@ def first_occurrence(columns: list) -> np.ndarray | None:
     if key is not None and size == len(key):
         return None
     for column in columns[taken:]:
-        codes, width = codes_of(column, try_sorted=False)
         if key is None:
-            key, size = codes, width
-            if width == len(codes):
+            key, size = codes_of(column, try_sorted=False)
+            if size == len(key):
                 return None
             continue
+        codes, width = key_codes(column)
         if size * width >= 1 << 62:  # renumber densely before the product overflows
             distinct, key = np.unique(key, return_inverse=True)
             size = len(distinct)
