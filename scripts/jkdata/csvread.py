@@ -235,10 +235,15 @@ def _nfc_suspects(buf: np.ndarray) -> np.ndarray:
     bytes are decoded with numpy and looked up in a table of code points."""
     from .unicode_nfc import nfc_suspect_table
 
-    parts = [
-        np.flatnonzero(buf[start : start + _CHUNK] >= 0xCC) + start
-        for start in range(0, len(buf), _CHUNK)
-    ]
+    # One mask reused for every chunk: a fresh one each time would cost the kernel a page fault
+    # and a page of zeros for every 4 KB of the file.
+    mask = np.empty(min(_CHUNK, len(buf)), dtype=bool)
+    parts = []
+    for start in range(0, len(buf), _CHUNK):
+        chunk = buf[start : start + _CHUNK]
+        hits = mask[: len(chunk)]
+        np.greater_equal(chunk, 0xCC, out=hits)
+        parts.append(np.flatnonzero(hits) + start)
     leads = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
     if len(leads) == 0:
         return leads
