@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from conftest import ROOT, csv_rows, schema_of
-from jkdata.exports import flat
+from jkdata.exports import flat, views
 from jkdata.exports.cells import excel_csv_text
 from jkdata.exports.dataset import load_dataset
 from jkdata.exports.views import record_views
@@ -155,6 +155,17 @@ def test_every_joined_column_is_described_in_the_codebook():
     assert joined
     for field in joined:
         assert f"| `{field['name']}` | string | " in section, field["name"]
+
+
+def test_joined_names_promise_native_script_only_where_the_table_has_it():
+    from jkdata.package import load_package
+
+    package, _ = load_package(ROOT)
+    for link in views.links_of(package, flat.ENTITY):
+        _, other, _ = link.other(flat.ENTITY)
+        (field,) = [f for f in flat.flat_fields(package) if f["name"] == other]
+        has_native = views.NATIVE_FIELD in package.resource(other).field_names
+        assert ("native script" in field["description"]) == has_native, other
 
 
 def test_foreign_keys_written_with_one_field_as_a_string_join_the_same(package):

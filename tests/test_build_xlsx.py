@@ -61,6 +61,10 @@ def test_readme_sheet_describes_the_flat_columns_and_keys(book):
     assert described[("events_flat", "evidence")][5]
     assert described[("events", "event_id")][4] == "primary"
     assert described[("event_actors", "actor_id")][4].endswith("→ actors.actor_id")
+    # Every column's description reads as text: the joined columns have no title to lead it.
+    assert all(row[5] and row[5][0].isalnum() for row in described.values()), [
+        key for key, row in described.items() if not (row[5] and row[5][0].isalnum())
+    ]
 
 
 @pytest.mark.parametrize("name", TABLES)

@@ -105,6 +105,15 @@ class Dataset:
         return list(zip(*columns, strict=True))
 
 
+def field_text(field: dict) -> str:
+    """A field's title and description as one text ("Title. Description."), for the outputs
+    that describe each column in one cell; either part may be missing."""
+    title = (field.get("title") or "").strip()
+    if title and not title.endswith((".", "?", "!")):
+        title += "."
+    return " ".join(filter(None, [title, (field.get("description") or "").strip()]))
+
+
 def load_dataset(root: Path) -> Dataset:
     """Read a package that `validate_package` has passed; structural failures here are bugs."""
     package, problems = load_package(root)

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..package import Package
 from .cells import excel_csv_text
 from .dataset import Dataset
-from .views import CITATIONS, SOURCES, RecordView, links_of, record_views
+from .views import CITATIONS, NATIVE_FIELD, SOURCES, RecordView, links_of, record_views
 
 ENTITY = "events"
 FILE = "events_flat.csv"
@@ -34,6 +34,11 @@ def flat_fields(package: Package) -> list[dict]:
     for link in links_of(package, ENTITY):
         _, other, other_field = link.other(ENTITY)
         role = f", then its `{link.role_field}` in brackets" if link.role_field else ""
+        native = (
+            " (and its name in native script in parentheses, where known)"
+            if NATIVE_FIELD in package.resource(other).field_names
+            else ""
+        )
         fields.append(
             _derived(
                 f"{other_field}s",
@@ -43,7 +48,7 @@ def flat_fields(package: Package) -> list[dict]:
         fields.append(
             _derived(
                 other,
-                f"The linked {other}, in the same order: each one's name (and its name in native script in parentheses, where known){role}.",
+                f"The linked {other}, in the same order: each one's name{native}{role}.",
             )
         )
     citation_key = package.resource(CITATIONS).primary_key[0]

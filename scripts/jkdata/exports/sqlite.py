@@ -14,7 +14,7 @@ import sqlite3
 from pathlib import Path
 
 from ..package import Resource
-from .dataset import Dataset
+from .dataset import Dataset, field_text
 from .views import LABEL_FIELDS
 
 SQL_TYPES = {
@@ -190,10 +190,7 @@ def datasette_metadata(dataset: Dataset) -> dict:
         table = {
             "title": entry.get("title", resource.name),
             "description": entry.get("description", ""),
-            "columns": {
-                f["name"]: ". ".join(filter(None, [f.get("title"), f.get("description")]))
-                for f in resource.fields
-            },
+            "columns": {f["name"]: field_text(f) for f in resource.fields},
         }
         label = label_column(resource)
         if label:

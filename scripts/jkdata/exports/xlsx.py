@@ -17,7 +17,7 @@ import xlsxwriter
 
 from . import flat
 from .cells import looks_like_formula
-from .dataset import Dataset
+from .dataset import Dataset, field_text
 from .views import record_views
 
 README_SHEET = "README"
@@ -159,9 +159,7 @@ def _readme_sheet(book, formats: _Formats, dataset: Dataset) -> None:
                 field.get("type", "string"),
                 "yes" if constraints.get("required") else "",
                 keys.get(field["name"], ""),
-                " ".join(
-                    filter(None, [field.get("title", "") + ".", field.get("description", "")])
-                ),
+                field_text(field),
                 "; ".join(values),
             ]
             for col, text in enumerate(cells):
