@@ -77,6 +77,12 @@ def test_missing_directory_is_a_usage_error(tmp_path):
     assert result.exit_code == 2
 
 
+def test_a_data_file_instead_of_the_package_is_a_usage_error():
+    result = CliRunner().invoke(cli, ["validate", str(ROOT / "data/events.csv")])
+    assert result.exit_code == 2
+    assert "is a file; give the package's directory or its datapackage.json" in result.output
+
+
 def test_unknown_option_value_is_a_usage_error():
     result = CliRunner().invoke(cli, ["validate", str(ROOT), "--format", "xml"])
     assert result.exit_code == 2
@@ -85,7 +91,10 @@ def test_unknown_option_value_is_a_usage_error():
 def test_empty_directory_reports_the_missing_descriptor(tmp_path):
     result = CliRunner().invoke(cli, ["validate", str(tmp_path)])
     assert result.exit_code == 1
-    assert result.output.startswith("datapackage.json: file not found [missing_file]")
+    assert result.output.startswith(
+        f"datapackage.json: no datapackage.json in {tmp_path.resolve()}: give the package's "
+        "directory, which holds it [missing_file]"
+    )
 
 
 def test_frictionless_never_still_checks_everything_else(package):

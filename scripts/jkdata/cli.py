@@ -19,8 +19,17 @@ EXIT_INTERNAL = 3
 
 
 def _package_dir(path: Path) -> Path:
-    # Accept the descriptor itself as well as its directory.
-    return path.parent if path.is_file() else path
+    """The package directory: the path itself, or the directory of the descriptor given."""
+    from .package import DESCRIPTOR
+
+    if not path.is_file():
+        return path
+    if path.name != DESCRIPTOR:
+        raise click.BadParameter(
+            f"{path} is a file; give the package's directory or its {DESCRIPTOR}",
+            param_hint="PACKAGE_DIR",
+        )
+    return path.parent
 
 
 def _package_argument(dir_only: bool = False):

@@ -503,6 +503,9 @@ def _check_keys(schema: dict, known: set[str], file: str) -> list[Problem]:
 
 def load_package(root: Path) -> tuple[Package | None, list[Problem]]:
     """Read the descriptor and schemas under `root`. Returns the package (None if unusable) and problems."""
+    if not (root / DESCRIPTOR).exists():  # most likely the wrong directory: say which one
+        where = f"no {DESCRIPTOR} in {root.resolve()}: give the package's directory, which holds it"
+        return None, [_problem(None, None, where, "missing_file")]
     descriptor, problems = _read_json(root / DESCRIPTOR, DESCRIPTOR)
     if descriptor is None:
         return None, problems
