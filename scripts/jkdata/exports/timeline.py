@@ -1,7 +1,9 @@
 """`timeline.json` in the TimelineJS3 format: a title slide, then one slide per event.
 
 Date objects carry only the parts the event's `date_precision` supports (a month-precision date
-has no day), and an `end_date` only when the end differs from the start at that precision. The
+has no day), and an `end_date` only when the end differs from the start at that precision; a
+date the source hedges (EDTF `~`, `?`, `%`) is labelled so (`display_date`: "c. 1998", "August
+2025?"). The
 slide text (HTML, escaped) gives the description, the date as the source states it, the linked
 records and each evidence quote with its source.
 """
@@ -35,10 +37,35 @@ def date_object(value: str, precision: str) -> dict:
     return {part: str(getattr(day, part)) for part in PARTS[precision]}
 
 
+# How a hedged EDTF date is labelled: TimelineJS would show "August 2025" for `2025-08?`.
+QUALIFIERS = {"~": "c. {}", "?": "{}?", "%": "c. {}?"}
+MONTHS = "January February March April May June July August September October November December"
+MONTHS = MONTHS.split()  # in English whatever the locale, as the rest of the slide
+
+
+def display_date(edtf: str) -> str | None:
+    """A label for one EDTF date that carries a qualifier, in the words TimelineJS uses for its
+    own labels ("2025-08?" → "August 2025?", "1998~" → "c. 1998"); None for a plain date."""
+    if not edtf or edtf[-1] not in QUALIFIERS:
+        return None
+    parts = [int(p) for p in edtf[:-1].split("-")]
+    words = [str(parts[0])]
+    if len(parts) > 1:
+        words.insert(0, MONTHS[parts[1] - 1])
+    if len(parts) > 2:
+        words.insert(0, str(parts[2]))
+    return QUALIFIERS[edtf[-1]].format(" ".join(words))
+
+
 def slide_dates(row: dict) -> dict:
     precision = row["date_precision"]
     start = date_object(row["date_start"], precision)
     end = date_object(row["date_end"], precision)
+    first, _, last = row["date"].partition("/")
+    if display_date(first):
+        start["display_date"] = display_date(first)
+    if end != start and display_date(last or first):
+        end["display_date"] = display_date(last or first)
     return {"start_date": start} | ({"end_date": end} if end != start else {})
 
 
@@ -63,12 +90,12 @@ def slide_text(view: RecordView, dataset: Dataset) -> str:
         parts.append(f"<p>{escape(note)}</p>")
     for evidence in view.evidence:
         parts.append(
-            f"<blockquote>“{escape(evidence.quote)}”</blockquote>"
+            f"<blockquote>{escape(evidence.quote)}</blockquote>"
             f"<p>— {escape(evidence.cited_as())}</p>"
         )
     for evidence, linked in link_evidence(view):
         parts.append(
-            f"<blockquote>“{escape(evidence.quote)}”</blockquote>"
+            f"<blockquote>{escape(evidence.quote)}</blockquote>"
             f"<p>— {escape(evidence.cited_as())}, {escape(for_links(linked))}</p>"
         )
     return "".join(parts)

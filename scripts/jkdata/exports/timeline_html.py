@@ -161,7 +161,7 @@ SCRIPT = """
     event.notes.forEach(function (note) { item.appendChild(el("p", "note", note)); });
     const evidence = el("div", "evidence");
     event.evidence.forEach(function (e) {
-      evidence.appendChild(el("blockquote", "quote", "“" + e.quote + "”"));
+      evidence.appendChild(el("blockquote", "quote", e.quote));  // verbatim: the block marks it as a quote
       evidence.appendChild(el("p", "source", "— " + e.source));
     });
     item.appendChild(evidence);
