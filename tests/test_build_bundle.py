@@ -24,6 +24,20 @@ DOCUMENTS = [
     "docs/scaling.md",
 ]
 
+# Where the README tells spreadsheet users to look: the zip holds them at the same paths.
+SPREADSHEET_FILES = [
+    "dist/events_flat.csv",
+    "dist/events_flat_excel.csv",
+    f"dist/{DESCRIPTOR['name']}.xlsx",
+]
+
+
+def test_the_readme_paths_to_the_spreadsheet_files_work_in_the_zip(archive):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    inside = {name.removeprefix(f"{NAME}/") for name in archive.namelist()}
+    for path in SPREADSHEET_FILES:
+        assert path in readme and path in inside, path
+
 
 @pytest.fixture(scope="module")
 def archive(built):
@@ -36,7 +50,7 @@ def test_holds_package_documents_and_checksums(archive):
     assert names == sorted(names)
     assert all(name.startswith(f"{NAME}/") for name in names)
     inside = {name.removeprefix(f"{NAME}/") for name in names}
-    wanted = {"datapackage.json", "SHA256SUMS", "docs/timeline.png", *DOCUMENTS}
+    wanted = {"datapackage.json", "SHA256SUMS", "docs/timeline.png", *DOCUMENTS, *SPREADSHEET_FILES}
     for resource in DESCRIPTOR["resources"]:
         wanted |= {resource["path"], resource["schema"]}
     assert inside == wanted
@@ -60,7 +74,12 @@ def test_files_are_the_repository_files(archive, built):
         path = name.removeprefix(f"{NAME}/")
         if path == "SHA256SUMS":
             continue
-        source = built / "timeline.png" if path == "docs/timeline.png" else ROOT / path
+        if path == "docs/timeline.png":
+            source = built / "timeline.png"
+        elif path.startswith("dist/"):
+            source = built / path.removeprefix("dist/")
+        else:
+            source = ROOT / path
         assert archive.read(name) == source.read_bytes(), path
 
 

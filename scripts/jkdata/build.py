@@ -41,7 +41,7 @@ from .files import write_all
 from .package import DESCRIPTOR
 from .validate import Report, validate_package
 
-# The picture comes before the bundle, which ships it beside the README that shows it.
+# The flat file, the workbook and the picture come before the bundle, which ships them.
 EXPORTS = (flat, xlsx, sqlite, parquet, timeline, timeline_html, graphml, picture, bundle)
 DOCS_PICTURE = Path("docs") / picture.FILE  # committed copy shown at the top of the README
 

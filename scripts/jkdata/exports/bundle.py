@@ -1,8 +1,9 @@
 """`<name>-<version>.zip`: the release bundle, with a SHA256SUMS file to check it against.
 
 It holds the descriptor and every data and schema file it names, the README (and the picture it
-shows, as built), the codebook and CONTRIBUTING.md it links to, CHANGELOG, CITATION.cff and the
-licences, under one folder `<name>-<version>/`.
+shows, as built), the documents it links to, CHANGELOG, CITATION.cff and the licences, and in
+`dist/` the files a spreadsheet user opens first (the flat file, its Excel copy and the
+workbook), where the README says they are, all under one folder `<name>-<version>/`.
 Entries are sorted and carry the package's `created` date and fixed permissions, so the zip is
 byte-identical across builds.
 """
@@ -14,7 +15,7 @@ import zipfile
 from pathlib import Path
 
 from ..package import DESCRIPTOR
-from . import BuildError
+from . import BuildError, flat, xlsx
 from .dataset import Dataset
 from .picture import FILE as PICTURE
 
@@ -50,7 +51,15 @@ def contents(dataset: Dataset, out: Path) -> dict[str, bytes]:
         raise BuildError(f"the release bundle needs {', '.join(missing)} in {dataset.root}")
     files = {path: (dataset.root / path).read_bytes() for path in paths}
     files[PICTURE_IN_DOCS] = (out / PICTURE).read_bytes()
+    # Without these a reader of the zip has only CSVs, which Excel misreads (see the README).
+    for name in built_for_spreadsheets(dataset):
+        files[f"dist/{name}"] = (out / name).read_bytes()
     return files
+
+
+def built_for_spreadsheets(dataset: Dataset) -> list[str]:
+    """The built files the zip ships in `dist/`: the flat file, its Excel copy, the workbook."""
+    return [flat.FILE, flat.EXCEL_FILE, xlsx.file_name(dataset)]
 
 
 def sha256sums(files: dict[str, bytes]) -> bytes:
