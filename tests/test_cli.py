@@ -97,6 +97,21 @@ def test_empty_directory_reports_the_missing_descriptor(tmp_path):
     )
 
 
+def test_a_table_left_out_for_its_schema_is_named_in_the_notes(package):
+    """A schema typo stops the events table from being checked at all: the summary counts one
+    table fewer, and a note says which table and what was not checked."""
+    edit(package / "schemas/events.schema.json", '"required"', '"requried"')
+    edit(package / "data/events.csv", ",speech,", ",lecture,")
+    code, report, _ = run_validate(package)
+    assert code == 1
+    assert {p["file"] for p in report["problems"]} == {"schemas/events.schema.json"}
+    assert "events" not in report["rows"]
+    assert (
+        "table events (data/events.csv) was not checked: its rows and the foreign keys into it "
+        "are checked once the problem reported for it is fixed"
+    ) in report["notes"]
+
+
 def test_frictionless_never_still_checks_everything_else(package):
     edit(package / "data/events.csv", ",speech,", ",lecture,")
     code, report, _ = run_validate(package, "--frictionless", "never")

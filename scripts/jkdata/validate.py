@@ -179,6 +179,24 @@ def _unparsed_notes(package, tables: dict) -> list[str]:
     return notes
 
 
+def _left_out_notes(package) -> list[str]:
+    """A note for each table the descriptor declares but that could not be loaded (its entry,
+    schema or data file has a problem reported above): none of its rows were checked, nor the
+    foreign keys into it, and the summary does not count it."""
+    loaded = {r.name for r in package.resources}
+    notes = []
+    for entry in package.descriptor.get("resources", []):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if name in package.declared and name not in loaded:
+            path = entry.get("path")
+            where = f"{name} ({path})" if isinstance(path, str) else name
+            notes.append(
+                f"table {where} was not checked: its rows and the foreign keys into it are "
+                "checked once the problem reported for it is fixed"
+            )
+    return notes
+
+
 def _release_memory() -> None:
     """Hand memory pyarrow freed back to the system: a large table's columns are done with."""
     import pyarrow
@@ -306,7 +324,7 @@ def validate_package(
         report.notes.append(
             "rows checked by the vectorised checks; frictionless checked the descriptor and schemas"
         )
-    report.notes += _unparsed_notes(package, tables)
+    report.notes += _left_out_notes(package) + _unparsed_notes(package, tables)
     for resource in package.resources:
         problems += outcome[resource.name][2]  # the date rules
     for name in rules.cited_tables(package):
