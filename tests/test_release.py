@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pathlib
 import re
+import subprocess
 
 from click.testing import CliRunner
 
@@ -209,3 +210,41 @@ def test_release_is_refused_when_dist_is_not_a_build(package):
     result = release(package, "--bump", "patch", "--date", "2099-01-02")
     assert result.exit_code == 2 and "did not make" in result.output, result.output
     assert _contents(package) == before and (package / "dist" / "notes.txt").is_file()
+
+
+def _git(repo, *args):
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        check=True,
+        capture_output=True,
+    )
+
+
+@needs_seeds
+def test_release_refuses_a_bump_smaller_than_the_changes_since_the_last_tag(package):
+    """A tightened constraint needs a major version (as `jkdata diff` says): a patch release of
+    it is refused and changes nothing; a major one goes ahead and says what it compared."""
+    current = versions(package).descriptor
+    _git(package, "init", "-q", "-b", "main")
+    _git(package, "add", "-A")
+    _git(package, "commit", "-qm", "release")
+    _git(package, "tag", f"v{current}")
+    edit(package / "schemas/events.schema.json", '"maxLength": 300', '"maxLength": 250')
+    set_unreleased(package, "\n### Changed\n- Titles are at most 250 characters.\n")
+    before = _contents(package)
+    refused = release(package, "--bump", "patch")
+    assert refused.exit_code == 1
+    assert f"the changes since v{current} need a major version, not a patch one" in refused.output
+    assert _contents(package) == before
+    done = release(package, "--bump", "major", "--date", "2099-03-04")
+    assert done.exit_code == 0, done.output
+    assert f"compared with v{current}: the changes need at least a major version" in done.output
+    assert versions(package).descriptor == next_version(current, "major")
+
+
+@needs_seeds
+def test_release_outside_git_says_it_compared_nothing(package):
+    set_unreleased(package, "\n### Fixed\n- A typo.\n")
+    result = release(package, "--bump", "patch", "--date", "2099-01-02")
+    assert result.exit_code == 0, result.output
+    assert "not compared with the last release" in result.output

@@ -315,7 +315,9 @@ def release(
     Validates first and refuses an invalid package; moves the CHANGELOG's Unreleased items under
     the new version and date, regenerates the codebook and the README picture, and rebuilds
     dist/ with the release zip and its SHA256SUMS. Give --bump or --version. Refused (exit 2)
-    when no sources directory is found: every release has its quotes checked.
+    when no sources directory is found: every release has its quotes checked; refused (exit 1)
+    when the bump is smaller than the changes since the last release's tag (v<current version>)
+    need, as `jkdata diff` rates them.
     """
     from .release import ReleaseError
     from .release import release as make_release
@@ -347,7 +349,7 @@ def release(
         click.echo(f"release refused: {exc}")
         sys.exit(EXIT_INVALID)
     try:
-        version = make_release(
+        version, compared = make_release(
             package_dir,
             bump=bump,
             version=new_version,
@@ -357,6 +359,7 @@ def release(
         click.echo(f"release refused: {exc}")
         sys.exit(EXIT_INVALID)
     click.echo(f"released {version}: datapackage.json, CITATION.cff and CHANGELOG.md updated")
+    click.echo(compared)
     # The codebook and the README picture show the version; the bundle carries it in its name.
     from .build import build as build_package
 

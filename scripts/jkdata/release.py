@@ -124,11 +124,43 @@ def unreleased_items(changelog: str) -> str:
     return match.group("body").strip()
 
 
+def tag_of(version: str) -> str:
+    """The git tag a release gets (see the README: `git tag -a v0.2.0`)."""
+    return f"v{version}"
+
+
+def compare_with_last_release(root: Path, current: str, new_version: str) -> str:
+    """Refuse a bump smaller than the changes since the last release need: `jkdata diff` of the
+    working tree against the tag of the current version, as CI does for a pull request. Returns
+    what was compared, for the report; outside git, or without that tag, nothing is compared and
+    the text says so."""
+    from .diff import DiffError, declared_bump, diff_refs, git_toplevel
+
+    tag = tag_of(current)
+    try:
+        git_toplevel(root)
+        result = diff_refs(root, tag, None)
+    except DiffError as exc:
+        if "git" in str(exc):  # not a repository, or no such tag: nothing to compare with
+            return f"not compared with the last release: {exc}"
+        raise ReleaseError(f"cannot compare with {tag}: {exc}") from exc
+    declared, required = declared_bump(current, new_version), result.required_bump
+    if BUMPS.index(declared) < BUMPS.index(required):
+        reasons = "; ".join(f"{c.table}: {c.detail}" for c in result.changes if c.bump == required)[
+            :300
+        ]
+        raise ReleaseError(
+            f"the changes since {tag} need a {required} version, not a {declared} one "
+            f"({reasons}); see `jkdata diff {tag}`"
+        )
+    return f"compared with {tag}: the changes need at least a {required} version"
+
+
 def release(
     root: Path, bump: str | None = None, version: str | None = None, date: dt.date | None = None
-) -> str:
-    """Write the new version into every file that holds it; returns it. Nothing is written on
-    error."""
+) -> tuple[str, str]:
+    """Write the new version into every file that holds it; returns it and what it was compared
+    with (see `compare_with_last_release`). Nothing is written on error."""
     current = versions(root)
     if current.disagree():
         tooling = f", {PYPROJECT} {current.tooling}" if current.tooling else ""
@@ -142,6 +174,7 @@ def release(
         raise ReleaseError(f"{new_version!r} is not MAJOR.MINOR.PATCH")
     if parse_version(new_version) <= parse_version(current.descriptor):
         raise ReleaseError(f"{new_version} is not newer than {current.descriptor}")
+    compared = compare_with_last_release(root, current.descriptor, new_version)
     day = (date or dt.date.today()).isoformat()
 
     changelog = _read(root, CHANGELOG)
@@ -177,4 +210,4 @@ def release(
         )
     # Written last and together, after every check has passed.
     _write_all(root, files)
-    return new_version
+    return new_version, compared
