@@ -239,6 +239,16 @@ CASES = [
         ("data/events.csv", At("EV-0002"), "description", "control_character"),
     ),
     (
+        "zero_width_space",  # shows as nothing, but "Lee\u200bJae-myung" joins with nothing
+        cell("actors", "AC-0001", "name", "Lee\u200bJae-myung"),
+        ("data/actors.csv", At("AC-0001"), "name", "invisible_character"),
+    ),
+    (
+        "byte_order_mark_in_a_cell",  # pasted text can bring one along at its start
+        cell("disputes", "DI-0002", "name", "\ufeffHistory issues"),
+        ("data/disputes.csv", At("DI-0002"), "name", "invisible_character"),
+    ),
+    (
         "not_nfc",  # Hangul stored as decomposed jamo: looks the same, never joins equal
         cell("actors", "AC-0001", "name_native", unicodedata.normalize("NFD", "이재명")),
         ("data/actors.csv", At("AC-0001"), "name_native", "unicode_nfc"),

@@ -4,7 +4,8 @@
 - control characters (tabs, line breaks, NUL, C1 controls) and the Unicode line and paragraph
   separators break one-record-per-line tools;
 - text not in Unicode NFC looks identical but does not compare or join equal;
-- whitespace around a value breaks joins on identifiers and is never meaningful here.
+- whitespace around a value breaks joins on identifiers and is never meaningful here, and so do
+  invisible characters inside it (zero-width spaces, byte-order marks, bidirectional marks).
 
 Every rule is vectorised over the pyarrow column: the first and last character of each cell (for
 formulas and whitespace), a search for control characters only when the raw bytes hold one, and
@@ -33,6 +34,15 @@ _FORMULA = re.compile(r"^[=+\-@]")
 CONTROL_CLASS = "\\x00-\\x1f\\x7f-\\x9f\u2028\u2029"
 _CONTROL = f"[{CONTROL_CLASS}]"
 _CONTROL_RE = re.compile(_CONTROL)
+# Characters that show as nothing inside a value: zero-width and invisible format characters
+# (soft hyphen, zero-width space, word joiner, byte-order mark, bidirectional marks, embeddings
+# and isolates). "Donald\u200bTrump" looks like "DonaldTrump" and joins with nothing. Allowed:
+# the zero-width (non-)joiners, which scripts and emoji need, and the no-break spaces, which
+# source texts hold and verbatim quotes must keep (at the edges of a value the whitespace rule
+# flags them).
+INVISIBLE_CLASS = "\u00ad\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_INVISIBLE = f"[{INVISIBLE_CLASS}]"
+_INVISIBLE_RE = re.compile(_INVISIBLE)
 _EDGE_SPACE = re.compile(r"^\s|\s$")
 # Every character Python's `\s` matches (str.isspace), for a vectorised membership test.
 SPACES = [chr(c) for c in range(0x3001) if chr(c).isspace()]
@@ -93,6 +103,7 @@ def hygiene_problems(table: Table) -> list[Problem]:
         if is_string:
             suspects.update(true_rows(pc.is_in(first, value_set=_FORMULA_STARTS)).tolist())
         suspects.update(true_rows(pc.match_substring_regex(values, _CONTROL)).tolist())
+        suspects.update(true_rows(pc.match_substring_regex(values, _INVISIBLE)).tolist())
         rows = np.array(sorted(suspects), dtype=np.int64)
         for row, value in zip(_rows(rows, rows_of), take_texts(values, rows), strict=True):
             control = bool(_CONTROL_RE.search(value))
@@ -104,6 +115,17 @@ def hygiene_problems(table: Table) -> list[Problem]:
             elif _EDGE_SPACE.search(value):
                 message = "has spaces before or after the value"
                 found.append((row, 1, _problem(table, row, name, value, "whitespace", message)))
+            hidden = None if control else _INVISIBLE_RE.search(value.strip())
+            if hidden:
+                char = hidden.group()
+                message = (
+                    f"holds an invisible character inside it (U+{ord(char):04X} "
+                    f"{unicodedata.name(char, 'format character')}), which shows as nothing but "
+                    "breaks joins and searches"
+                )
+                found.append(
+                    (row, 1, _problem(table, row, name, value, "invisible_character", message))
+                )
             if is_string and _FORMULA.search(value):
                 message = "starts with = + - or @, which a spreadsheet runs as a formula"
                 found.append((row, 2, _problem(table, row, name, value, "formula", message)))

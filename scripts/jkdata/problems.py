@@ -41,6 +41,7 @@ RULES = {
     "foreign_key": "A reference to a record that does not exist.",
     # hygiene
     "formula": "Text starts with = + - or @, which spreadsheets run as a formula.",
+    "invisible_character": "A zero-width or other invisible format character (zero-width space, byte-order mark, soft hyphen, bidirectional mark) inside a cell: it shows as nothing but breaks joins and searches.",
     "control_character": "A tab, line break or other control character, or a Unicode line or paragraph separator (U+2028, U+2029), inside a cell.",
     "unicode_nfc": "Text not in Unicode NFC form.",
     "whitespace": "Spaces before or after a value.",
