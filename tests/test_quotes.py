@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import edit, needs_seeds, run_validate
+from conftest import SEEDS, edit, needs_seeds, run_validate
 from jkdata.quotes import MAX_QUOTED_SHARE, quoted_share
 
 
@@ -43,3 +43,13 @@ def test_byte_size_is_compared_as_a_number(package):
     assert [(p["column"], p["message"]) for p in report["problems"]] == [
         ("byte_size", "the file has 13561 bytes")
     ]
+
+
+@needs_seeds
+def test_one_readable_source_text_is_one_text(package, tmp_path):
+    only = tmp_path / "one"
+    only.mkdir()
+    first = sorted(SEEDS.glob("*.txt"))[0]
+    (only / first.name).write_bytes(first.read_bytes())
+    _, report, _ = run_validate(package, "--sources-dir", str(only))
+    assert f"quotes checked against 1 source text in {only}" in report["notes"]

@@ -104,7 +104,9 @@ def validate(package_dir: Path, sources_dir: Path | None, output_format: str, fr
     Checks the descriptor and schemas, CSV structure and hygiene, types, constraints, primary,
     unique and foreign keys, date consistency, that every record has evidence, and (with the
     source texts) that every quote is verbatim. Prints one line per problem: file, row as a
-    spreadsheet shows it, column, value and the rule broken. Exits 0 when valid, 1 when not.
+    spreadsheet shows it, column, value and the rule broken. Exits 0 when valid, 1 when not, 2
+    on a usage error (a bad option, no such directory, a data file instead of the package), 3
+    on an internal error.
     """
     from .validate import validate_package
 
@@ -272,12 +274,16 @@ def diff(old_ref: str, new_ref: str | None, package_dir: Path, output_format: st
     Reports added, removed and changed records by ID with field-level before → after, schema
     changes, and the smallest version bump the change requires (major for a removed field or ID,
     a tightened constraint or an ID whose meaning changed; minor for new tables, fields, records;
-    patch for corrections).
+    patch for corrections). Exits 1 when a side cannot be read or paired up (run `jkdata
+    validate` on it), 2 on an unknown ref or outside git.
     """
-    from .diff import DiffError, diff_refs, to_markdown
+    from .diff import DiffError, UnreadablePackage, diff_refs, to_markdown
 
     try:
         result = diff_refs(package_dir, old_ref, new_ref)
+    except UnreadablePackage as exc:  # the data, not the command line: say so, exit 1
+        click.echo(f"cannot compare: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
     except DiffError as exc:
         raise click.UsageError(str(exc)) from exc
     if output_format == "json":

@@ -32,7 +32,11 @@ _RELEASE_PROPERTIES = {"version", "created"}
 
 
 class DiffError(Exception):
-    """A side of the diff cannot be read (unknown git ref, broken package)."""
+    """A side of the diff cannot be had: not a git repository, an unknown ref (a usage error)."""
+
+
+class UnreadablePackage(DiffError):
+    """A side of the diff is a package that cannot be read or paired up (bad data, exit 1)."""
 
 
 @dataclass
@@ -154,13 +158,17 @@ def _load(root: Path, label: str) -> tuple[Package | None, dict[str, pd.DataFram
     package, problems = load_package(root)
     if package is None or problems:
         first = problems[0] if problems else None
-        raise DiffError(f"the package at {label} cannot be read: {first.file}: {first.message}")
+        raise UnreadablePackage(
+            f"the package at {label} cannot be read: {first.file}: {first.message}"
+        )
     frames = {}
     for resource in package.resources:
         table = read_table(resource)
         if table.frame is None:
             problem = table.problems[0]
-            raise DiffError(f"{label}: {problem.file}, row {problem.row}: {problem.message}")
+            raise UnreadablePackage(
+                f"{label}: {problem.file}, row {problem.row}: {problem.message}"
+            )
         frames[resource.name] = table.frame
     return package, frames
 
@@ -294,12 +302,12 @@ def _key_strings(frame: pd.DataFrame, key: list[str]) -> pd.Series:
 
 
 def _unique_keys(frame: pd.DataFrame, key: list[str], table: str, label: str) -> pd.Index:
-    """The rows' keys; a key that repeats makes records impossible to pair up: a DiffError."""
+    """The rows' keys; a key that repeats makes records impossible to pair up."""
     keys = pd.Index(_key_strings(frame, key))
     if not keys.is_unique:
         repeated = keys[keys.duplicated()].unique()
         shown = ", ".join(repeated[:5]) + (", …" if len(repeated) > 5 else "")
-        raise DiffError(
+        raise UnreadablePackage(
             f"{label}: {table} has a duplicate {', '.join(key)}: {shown} "
             "(run `jkdata validate` and fix it before comparing)"
         )

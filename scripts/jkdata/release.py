@@ -134,16 +134,15 @@ def compare_with_last_release(root: Path, current: str, new_version: str) -> str
     working tree against the tag of the current version, as CI does for a pull request. Returns
     what was compared, for the report; outside git, or without that tag, nothing is compared and
     the text says so."""
-    from .diff import DiffError, declared_bump, diff_refs, git_toplevel
+    from .diff import DiffError, UnreadablePackage, declared_bump, diff_refs
 
     tag = tag_of(current)
     try:
-        git_toplevel(root)
         result = diff_refs(root, tag, None)
-    except DiffError as exc:
-        if "git" in str(exc):  # not a repository, or no such tag: nothing to compare with
-            return f"not compared with the last release: {exc}"
+    except UnreadablePackage as exc:
         raise ReleaseError(f"cannot compare with {tag}: {exc}") from exc
+    except DiffError as exc:  # not a repository, or no such tag: nothing to compare with
+        return f"not compared with the last release: {exc}"
     declared, required = declared_bump(current, new_version), result.required_bump
     if BUMPS.index(declared) < BUMPS.index(required):
         reasons = "; ".join(f"{c.table}: {c.detail}" for c in result.changes if c.bump == required)[

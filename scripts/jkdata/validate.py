@@ -337,7 +337,8 @@ def validate_package(
         quote_problems, checked_texts = outcome["quotes"]
         problems += quote_problems
         report.notes.append(
-            f"quotes checked against {checked_texts} source texts in {sources_dir}"
+            f"quotes checked against {checked_texts} source text"
+            f"{'s' if checked_texts != 1 else ''} in {sources_dir}"
             if checked_texts
             else f"quotes not checked: no source text could be read from {sources_dir}"
         )
