@@ -53,3 +53,20 @@ def test_one_readable_source_text_is_one_text(package, tmp_path):
     (only / first.name).write_bytes(first.read_bytes())
     _, report, _ = run_validate(package, "--sources-dir", str(only))
     assert f"quotes checked against 1 source text in {only}" in report["notes"]
+
+
+@needs_seeds
+def test_a_quote_not_found_says_where_it_stops_matching(package):
+    """A straight apostrophe for the source's curly one: the report says how far the quote
+    matches and which character differs, so the editor need not compare them by eye."""
+    path = package / "data/citations.csv"
+    text = path.read_text(encoding="utf-8")
+    line = next(row for row in text.split("\n") if row.startswith("CI-0022,"))
+    assert "’" in line
+    path.write_text(text.replace(line, line.replace("’", "'", 1)), encoding="utf-8")
+    _, report, _ = run_validate(package)
+    (problem,) = [p for p in report["problems"] if p["rule"] == "quote_not_found"]
+    assert problem["message"].startswith("does not appear verbatim in source SR-")
+    assert (
+        "characters match; then the quote has \"'\" where the source has '’')" in problem["message"]
+    )

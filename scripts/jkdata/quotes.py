@@ -125,10 +125,43 @@ def quote_problems(tables: dict[str, Table], sources_dir: Path) -> tuple[list[Pr
                     "quote",
                     quotes[row].as_py(),
                     "quote_not_found",
-                    f"does not appear verbatim in source {source_id}; copy it character for character",
+                    f"does not appear verbatim in source {source_id}"
+                    f"{where_it_differs(texts[source_id], quotes[row].as_py())}; "
+                    "copy it character for character",
                 )
             )
     return problems, len(texts)
+
+
+def where_it_differs(text: str, quote: str) -> str:
+    """Where a quote stops matching its source, for the report: the longest start of the quote
+    that the text holds, and the character after it in the quote and in the text (a straight
+    quote for a curly one, a changed letter), or "" when not even its first character is there."""
+    low, high = 0, len(quote)  # the text holds quote[:low] and not quote[:high + 1]
+    while low < high:
+        middle = (low + high + 1) // 2
+        if quote[:middle] in text:
+            low = middle
+        else:
+            high = middle - 1
+    if low == 0:
+        return ""
+    # Of the places holding that start, the one where the rest of the quote resumes matching
+    # after the one character (a replaced character is the usual slip).
+    rest = quote[low + 1 : low + 41]
+    best, best_score, at = -1, -1, text.find(quote[:low])
+    while at >= 0:
+        follows = text[at + low + 1 : at + low + 41]
+        score = next((i for i, (a, b) in enumerate(zip(rest, follows)) if a != b), len(follows))
+        if score > best_score:
+            best, best_score = at, score
+        at = text.find(quote[:low], at + 1)
+    after = text[best + low : best + low + 1]
+    shown = f"U+{ord(after):04X}" if after and not after.isprintable() else repr(after)
+    return (
+        f" (its first {low} characters match; then the quote has {quote[low]!r} "
+        f"where the source has {shown if after else 'its end'})"
+    )
 
 
 def _occurrences(text: str, quote: str, starts: list[int], ends: list[int]) -> bool:
