@@ -152,7 +152,8 @@ def where_it_differs(text: str, quote: str) -> str:
     best, best_score, at = -1, -1, text.find(quote[:low])
     while at >= 0:
         follows = text[at + low + 1 : at + low + 41]
-        score = next((i for i, (a, b) in enumerate(zip(rest, follows)) if a != b), len(follows))
+        pairs = zip(rest, follows, strict=False)  # the text may end first
+        score = next((i for i, (a, b) in enumerate(pairs) if a != b), len(follows))
         if score > best_score:
             best, best_score = at, score
         at = text.find(quote[:low], at + 1)
