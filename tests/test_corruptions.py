@@ -47,6 +47,13 @@ def _resource(name):
     return change
 
 
+def _add_copy(path: Path, key: str, new_key: str) -> None:
+    """Append a copy of the record starting with `key,` under another ID."""
+    text = path.read_text(encoding="utf-8")
+    line = next(row for row in text.split("\n") if row.startswith(key + ","))
+    path.write_text(text.rstrip("\n") + "\n" + new_key + line[len(key) :] + "\n", encoding="utf-8")
+
+
 def _row(path: Path, key: str) -> int:
     """The spreadsheet row of the record whose line starts with `key,` (its ID or link key)."""
     lines = path.read_text(encoding="utf-8").split("\n")
@@ -199,6 +206,11 @@ CASES = [
             "event_id,actor_id,event_role",
             "primary_key",
         ),
+    ),
+    (
+        "id_number_with_other_zeros",  # EV-00014 beside EV-0014: one number, two records
+        lambda p: _add_copy(p / "data/events.csv", "EV-0014", "EV-00014"),
+        ("data/events.csv", At("EV-00014"), "event_id", "id_number"),
     ),
     (
         "unique_key_repeated",

@@ -246,6 +246,11 @@ def _fixed_width_rows(column: pa.ChunkedArray) -> tuple[list[np.ndarray], int] |
     return parts, width or 0
 
 
+def fixed_width(column) -> bool:
+    """Every value has the same number of bytes and none is missing (see `_fixed_width_rows`)."""
+    return _fixed_width_rows(arrow(column)) is not None
+
+
 def _span_of_bytes(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The lowest and highest byte at each position of a byte matrix. Rows are taken 64 at a time:
     numpy reduces a wide row far faster than a column of a narrow one."""

@@ -37,6 +37,7 @@ RULES = {
     "maximum": "The value is above the field's maximum.",
     "unique": "A value repeats in a column that must be unique.",
     "primary_key": "A record ID (or link key) repeats.",
+    "id_number": "Two record IDs of a table differ only in the zeros before their number (EV-0014, EV-00014).",
     "unique_key": "A combination declared in the schema's uniqueKeys repeats.",
     "foreign_key": "A reference to a record that does not exist.",
     # hygiene

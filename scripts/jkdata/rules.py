@@ -186,6 +186,43 @@ def _parse_dates(
     return parsed
 
 
+# An ID's letters, then its number without leading zeros: EV-0014 and EV-00014 give EV-14.
+_ID_NUMBER = r"^([^0-9]*?)0*([0-9]+)$"
+
+
+def id_number_problems(table: Table) -> list[Problem]:
+    """Two record IDs of a table must not differ only in the zeros before their number
+    (`EV-0014` and `EV-00014`): readers, and sorting by number, take them for one record. IDs
+    all of one width cannot (the usual case, and nothing is computed then)."""
+    from .columns import fixed_width
+    from .pandera_checks import first_occurrence
+
+    key = table.resource.primary_key
+    if table.arrow is None or len(key) != 1 or len(table) < 2:
+        return []
+    column = table.column(key[0])
+    if not pa.types.is_string(column.type) or fixed_width(column):
+        return []
+    first = first_occurrence([pc.replace_substring_regex(column, _ID_NUMBER, r"\1\2")])
+    if first is None:
+        return []
+    rows = np.flatnonzero(first != np.arange(len(first)))
+    values, earlier = take_texts(column, rows), take_texts(column, first[rows])
+    return [
+        Problem(
+            table.label,
+            row + 2,
+            key[0],
+            value,
+            "id_number",
+            f"has the same number as {other} (row {int(first[row]) + 2}): an ID's number may "
+            "appear once, whatever the zeros before it",
+        )
+        for row, value, other in zip(rows.tolist(), values, earlier, strict=True)
+        if value is not None and value != other  # an exact repeat is the primary key's problem
+    ]
+
+
 def cited_tables(package: Package) -> list[str]:
     """The tables whose records need evidence: the values allowed in citations.table_name."""
     citations = package.resource(CITATIONS)
