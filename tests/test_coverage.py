@@ -237,3 +237,14 @@ def test_real_sources_are_measured():
     for source in report["sources"]:
         assert source["quotes_not_found"] == 0
         assert source["share"] >= 60, source["source_id"]
+
+
+@needs_seeds
+def test_the_readme_example_is_what_coverage_prints_today():
+    """The README shows the first lines of `jkdata coverage` on this package by hand (it needs
+    the source texts, which `jkdata docs` cannot count on): they must still be true."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = readme.split("$ .venv/bin/jkdata coverage\n", 1)[1].split("\n     …", 1)[0]
+    result = CliRunner().invoke(cli, ["coverage", str(ROOT)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(example + "\n"), example

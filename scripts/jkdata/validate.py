@@ -188,7 +188,7 @@ def _left_out_notes(package) -> list[str]:
     notes = []
     for entry in package.descriptor.get("resources", []):
         name = entry.get("name") if isinstance(entry, dict) else None
-        if name in package.declared and name not in loaded:
+        if isinstance(name, str) and name in package.declared and name not in loaded:
             path = entry.get("path")
             where = f"{name} ({path})" if isinstance(path, str) else name
             notes.append(
