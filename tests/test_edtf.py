@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from conftest import edit, run_validate
 from jkdata.edtf import parse_edtf
 
 
@@ -52,3 +53,15 @@ def test_missing_dates_are_valid_and_unbounded():
     parsed = parse_edtf(pd.Series([None, "2019"], dtype="str"))
     assert parsed["valid"].tolist() == [True, True]
     assert pd.isna(parsed["start"].iloc[0])
+
+
+def test_an_invalid_date_says_which_of_its_two_faults_it_has(package):
+    """No such day, or an interval that ends before it starts: the message says which."""
+    edit(package / "data/events.csv", ",2025-08-23/2025-08-24,", ",2025-02-30/2025-08-24,")
+    edit(package / "data/events.csv", ",2019,", ",2019/2018,")
+    _, report, _ = run_validate(package)
+    messages = {p["value"]: p["message"] for p in report["problems"] if p["rule"] == "date_invalid"}
+    assert messages == {
+        "2025-02-30/2025-08-24": "is not a real date: 2025-02-30 has no such month or day",
+        "2019/2018": "the interval ends before it starts",
+    }

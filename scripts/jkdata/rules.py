@@ -69,7 +69,7 @@ def date_problems(table: Table) -> list[Problem]:
             "date",
             value,
             "date_invalid",
-            "is not a real date, or the interval ends before it starts",
+            _why_invalid(value),
         )
     usable = ~np.isnat(parsed.start)
     for name, actual, expected, what in (
@@ -221,6 +221,20 @@ def id_number_problems(table: Table) -> list[Problem]:
         for row, value, other in zip(rows.tolist(), values, earlier, strict=True)
         if value is not None and value != other  # an exact repeat is the primary key's problem
     ]
+
+
+def _why_invalid(value: str) -> str:
+    """Which of the two ways an EDTF date of the right form can be wrong this one is."""
+    import datetime as dt
+
+    for part in value.split("/"):
+        digits = part.rstrip("~?%")
+        year, *rest = (int(n) for n in digits.split("-"))
+        try:
+            dt.date(year, rest[0] if rest else 1, rest[1] if len(rest) > 1 else 1)
+        except ValueError:
+            return f"is not a real date: {digits} has no such month or day"
+    return "the interval ends before it starts"
 
 
 def cited_tables(package: Package) -> list[str]:
