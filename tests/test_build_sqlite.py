@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 import json
 import re
 import sqlite3
@@ -220,3 +221,24 @@ def test_every_linked_row_has_a_label_in_datasette(built):
     assert sorted(labels) == sorted(r["source_id"] for r in csv_rows("sources"))
     files = {r["source_id"]: r["file_name"] for r in csv_rows("sources")}
     assert labels == files
+
+
+def test_the_flat_file_is_a_table_too(built, db):
+    """Datasette users get the one-row-per-event table the CSV gives: the same cells (empty as
+    NULL), each event once, searchable (actors' names included), described in the metadata."""
+    with open(built / "events_flat.csv", encoding="utf-8", newline="") as handle:
+        expected = [{k: v or None for k, v in row.items()} for row in csv.DictReader(handle)]
+    got = [dict(row) for row in db.execute("SELECT * FROM events_flat ORDER BY rowid")]
+    assert got == expected
+    found = db.execute(
+        "SELECT f.event_id FROM events_flat f JOIN events_flat_fts s ON s.rowid = f.rowid "
+        "WHERE events_flat_fts MATCH 'Obuchi'"
+    ).fetchall()
+    assert {r["event_id"] for r in found} == {
+        r["event_id"] for r in expected if any("Obuchi" in (v or "") for v in r.values())
+    }
+    assert "EV-0003" in {r["event_id"] for r in found}  # Obuchi is among its actors
+    metadata = json.loads((built / "metadata.json").read_text(encoding="utf-8"))
+    table = metadata["databases"][DB_NAME]["tables"]["events_flat"]
+    assert table["title"] and table["description"]
+    assert set(table["columns"]) == set(expected[0]) and all(table["columns"].values())

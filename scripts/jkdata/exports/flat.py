@@ -11,13 +11,20 @@ import csv
 import io
 from pathlib import Path
 
-from ..package import Package
+from ..package import Package, Resource
 from .cells import excel_csv_text
 from .dataset import Dataset
 from .views import CITATIONS, NATIVE_FIELD, SOURCES, RecordView, links_of, record_views
 
 ENTITY = "events"
 FILE = "events_flat.csv"
+TABLE = "events_flat"  # its name as a table (the workbook's sheet, the database's table)
+TITLE = "Events, flat: one row per event"
+DESCRIPTION = (
+    "One row per event, in date order: the events columns, then its actors, agreements and "
+    "disputes, its evidence quotes and their sources, and the evidence and notes of each link, "
+    "joined in as text (built from the tables; see the codebook)."
+)
 EXCEL_FILE = "events_flat_excel.csv"
 LIST_SEP = "; "  # between linked records
 EVIDENCE_SEP = " | "  # between quotes, which may themselves contain semicolons
@@ -106,6 +113,23 @@ def flat_row(view: RecordView, package: Package) -> list[str]:
     return cells
 
 
+def flat_rows(dataset: Dataset) -> list[list[str]]:
+    """Every event's flat row, in date order ("" for an empty cell, as in the CSV)."""
+    return [flat_row(view, dataset.package) for view in record_views(dataset, ENTITY)]
+
+
+def flat_resource(package: Package) -> Resource:
+    """The flat file as a table of its own (for the SQLite database): `flat_fields`, keyed by the
+    event's ID, which refers to the event."""
+    key = package.resource(ENTITY).primary_key
+    schema = {
+        "fields": flat_fields(package),
+        "primaryKey": key,
+        "foreignKeys": [{"fields": key, "reference": {"resource": ENTITY, "fields": key}}],
+    }
+    return Resource(TABLE, FILE, Path(FILE), schema, None, -1)
+
+
 def _csv(rows: list[list[str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -115,7 +139,7 @@ def _csv(rows: list[list[str]]) -> str:
 
 def write(dataset: Dataset, out: Path) -> list[str]:
     header = [f["name"] for f in flat_fields(dataset.package)]
-    rows = [flat_row(view, dataset.package) for view in record_views(dataset, ENTITY)]
+    rows = flat_rows(dataset)
     (out / FILE).write_text(_csv([header, *rows]), encoding="utf-8", newline="")
     excel = [[excel_csv_text(cell) for cell in row] for row in rows]
     (out / EXCEL_FILE).write_text(BOM + _csv([header, *excel]), encoding="utf-8", newline="")

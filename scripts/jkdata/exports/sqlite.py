@@ -14,6 +14,7 @@ import sqlite3
 from pathlib import Path
 
 from ..package import Resource
+from . import flat
 from .dataset import Dataset, field_text
 from .views import LABEL_FIELDS
 
@@ -162,6 +163,16 @@ def write_database(dataset: Dataset, path: Path) -> None:
             )
             for statement in indexes(resource) + create_fts(resource):
                 connection.execute(statement)
+        # The flat file as a table too, for Datasette users: built from the same rows.
+        table = flat.flat_resource(dataset.package)
+        connection.execute(create_table(table))
+        marks = ", ".join("?" for _ in table.fields)
+        connection.executemany(
+            f"INSERT INTO {ident(table.name)} VALUES ({marks})",
+            ([cell or None for cell in row] for row in flat.flat_rows(dataset)),
+        )
+        for statement in indexes(table) + create_fts(table):
+            connection.execute(statement)
         broken = connection.execute("PRAGMA foreign_key_check").fetchall()
         if broken:
             raise ValueError(f"foreign keys broken in the database: {broken[:5]}")
@@ -185,11 +196,19 @@ def label_column(resource) -> str | None:
 def datasette_metadata(dataset: Dataset) -> dict:
     """Titles, descriptions, licence, source and column descriptions for `datasette -m`."""
     tables = {}
-    for resource in dataset.resources:
-        entry = dataset.descriptor["resources"][resource.index]
+    described = [
+        (
+            r,
+            dataset.descriptor["resources"][r.index].get("title", r.name),
+            dataset.descriptor["resources"][r.index].get("description", ""),
+        )
+        for r in dataset.resources
+    ]
+    described.append((flat.flat_resource(dataset.package), flat.TITLE, flat.DESCRIPTION))
+    for resource, title, description in described:
         table = {
-            "title": entry.get("title", resource.name),
-            "description": entry.get("description", ""),
+            "title": title,
+            "description": description,
             "columns": {f["name"]: field_text(f) for f in resource.fields},
         }
         label = label_column(resource)

@@ -21,7 +21,7 @@ from .dataset import Dataset, field_text
 from .views import record_views
 
 README_SHEET = "README"
-FLAT_SHEET = "events_flat"
+FLAT_SHEET = flat.TABLE
 MIN_WIDTH, MAX_WIDTH = 8, 60
 
 
