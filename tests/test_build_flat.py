@@ -93,9 +93,18 @@ def test_evidence_quotes_and_source_titles_are_joined(built):
 
 def test_every_link_evidence_and_note_reaches_its_event(built):
     """A link row's citation and note (why an event involves an actor, agreement or dispute) are
-    in the event's row, named by the linked record."""
+    in the event's row, named by the linked record's name and ID."""
     rows = {row["event_id"]: row for row in read_flat(built / "events_flat.csv")}
     quotes = {c["citation_id"]: c for c in raw_rows("citations")}
+    names = {
+        r[key]: r[label]
+        for table, key, label in (
+            ("actors", "actor_id", "name"),
+            ("agreements", "agreement_id", "name"),
+            ("disputes", "dispute_id", "name"),
+        )
+        for r in raw_rows(table)
+    }
     seen = 0
     for name, other in (
         ("event_actors", "actor_id"),
@@ -105,9 +114,10 @@ def test_every_link_evidence_and_note_reaches_its_event(built):
         for link in raw_rows(name):
             row = rows[link["event_id"]]
             cite = quotes[link["citation_id"]]
-            assert f"{link[other]}: {cite['quote']} [{cite['source_id']}]" in row["link_evidence"]
+            named = f"{names[link[other]]} ({link[other]})"
+            assert f"{named}: {cite['quote']} [{cite['source_id']}]" in row["link_evidence"]
             if link["note"]:
-                assert f"{link[other]}: {link['note']}" in row["link_notes"].split(" | ")
+                assert f"{named}: {link['note']}" in row["link_notes"].split(" | ")
             seen += 1
     assert seen
 

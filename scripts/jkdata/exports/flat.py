@@ -76,11 +76,11 @@ def flat_fields(package: Package) -> list[dict]:
         _derived(
             "link_evidence",
             "The evidence for each link above that cites one (the link row's `citation_id`), as "
-            f"'<linked ID>: <quote> [<source ID>]', separated by '{EVIDENCE_SEP}'.",
+            f"'<linked name> (<ID>): <quote> [<source ID>]', separated by '{EVIDENCE_SEP}'.",
         ),
         _derived(
             "link_notes",
-            f"The notes on the links above, as '<linked ID>: <note>', separated by '{EVIDENCE_SEP}'.",
+            f"The notes on the links above, as '<linked name> (<ID>): <note>', separated by '{EVIDENCE_SEP}'.",
         ),
     ]
     return fields
@@ -104,12 +104,12 @@ def flat_row(view: RecordView, package: Package) -> list[str]:
     ]
     cells.append(
         EVIDENCE_SEP.join(
-            f"{item.id}: {item.evidence.quote} [{item.evidence.source_id}]"
+            f"{item.named()}: {item.evidence.quote} [{item.evidence.source_id}]"
             for item in links
             if item.evidence
         )
     )
-    cells.append(EVIDENCE_SEP.join(f"{item.id}: {item.note}" for item in links if item.note))
+    cells.append(EVIDENCE_SEP.join(f"{item.named()}: {item.note}" for item in links if item.note))
     return cells
 
 

@@ -89,6 +89,11 @@ class Linked:
         text = self.label + (f" ({self.native})" if self.native else "")
         return text + (f" [{self.role}]" if self.role else "")
 
+    def named(self) -> str:
+        """The linked record by name and ID ("South Korea (AC-0003)"), to say which link a note
+        or a quote is about."""
+        return f"{self.label} ({self.id})"
+
 
 @dataclass(frozen=True)
 class Evidence:
