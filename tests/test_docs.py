@@ -80,6 +80,19 @@ def test_readme_pandas_snippet_keeps_codes_and_dates(monkeypatch):
     assert len(events) == sum(1 for _ in (ROOT / "data/events.csv").open(encoding="utf-8")) - 1
 
 
+def test_readme_outputs_snippet_gives_dates_as_dates(built, monkeypatch):
+    """The pandas snippet for the outputs, run beside the built dist/: the flat file as text, and
+    the Parquet dates usable as dates (`.dt`), which pandas' default types would not allow."""
+    monkeypatch.chdir(built.parent)
+    scope: dict = {}
+    exec(_snippets("Outputs: `jkdata build`")[0], scope)
+    events, flat = scope["events"], scope["flat"]
+    assert events["date_start"].dt.year.min() > 1900
+    assert flat["event_id"].is_unique and len(flat) == len(events)
+    codes = flat.loc[flat["cameo_code"] != "", "cameo_code"]
+    assert len(codes) and codes.str.fullmatch(r"[0-9]{2}").all()  # "04" stays "04"
+
+
 def _docs(*args):
     from click.testing import CliRunner
 
