@@ -109,6 +109,22 @@ def test_shows_every_event_with_its_evidence(page):
     assert "石破茂" in page.page.locator('li.event[data-id="EV-0002"]').text_content()
 
 
+def test_native_names_say_their_language(page):
+    """Japanese and Korean names carry `lang`, so the browser draws each in its own glyph forms
+    (石破茂 in Japanese ones, not Korean Hanja forms)."""
+    actors = {a["actor_id"]: a for a in csv_rows("actors") if a["name_native"]}
+    item = page.page.locator('li.event[data-id="EV-0002"]')
+    langs = {
+        span.text_content(): span.get_attribute("lang")
+        for span in item.locator("span.native").all()
+    }
+    assert langs["石破茂"] == "ja" and langs["이재명"] == "ko"
+    expected = {"JPN": "ja", "KOR": "ko"}
+    for native, lang in langs.items():
+        (actor,) = [a for a in actors.values() if a["name_native"] == native]
+        assert lang == expected.get(actor["country_code"]), native
+
+
 def test_shows_each_links_evidence_and_note(page):
     quotes = {c["citation_id"]: c["quote"] for c in csv_rows("citations")}
     for name in ("event_actors", "event_agreements", "event_disputes"):

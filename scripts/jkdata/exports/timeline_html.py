@@ -13,22 +13,48 @@ from html import escape
 from pathlib import Path
 
 from .dataset import Dataset
-from .views import for_links, link_evidence, link_notes, record_views, short_label
+from .views import NATIVE_FIELD, for_links, link_evidence, link_notes, record_views, short_label
 
 ENTITY = "events"
 FILE = "timeline.html"
 TYPE_FIELD = "event_type"
 
 
+# The language a name in native script is written in, by the country of its record, so that the
+# page can say it (`lang`) and browsers draw Japanese or Korean glyph forms for the same Han
+# characters. Countries not listed get no attribute.
+NATIVE_LANGUAGES = {"KOR": "ko", "PRK": "ko", "JPN": "ja", "CHN": "zh", "TWN": "zh"}
+
+
+def native_languages(dataset: Dataset, entity: str) -> dict[str, str]:
+    """Record ID → language of its native-script name, for tables with one and a country code."""
+    resource = dataset.resource(entity)
+    if not {NATIVE_FIELD, "country_code"} <= set(resource.field_names):
+        return {}
+    frame = dataset.text[entity]
+    pairs = zip(frame[resource.primary_key[0]], frame["country_code"], strict=True)
+    return {id_: NATIVE_LANGUAGES[code] for id_, code in pairs if code in NATIVE_LANGUAGES}
+
+
 def page_data(dataset: Dataset) -> dict:
     views = record_views(dataset, ENTITY)
+    languages: dict[str, dict[str, str]] = {}
     type_field = dataset.resource(ENTITY).field(TYPE_FIELD)
     events, seen = [], {}
     for view in views:
         row = view.row
+        for entity in view.links:
+            if entity not in languages:
+                languages[entity] = native_languages(dataset, entity)
         links = {
             entity: [
-                {"id": i.id, "label": i.label, "native": i.native, "role": i.role_label}
+                {
+                    "id": i.id,
+                    "label": i.label,
+                    "native": i.native,
+                    "lang": languages[entity].get(i.id) if i.native else None,
+                    "role": i.role_label,
+                }
                 for i in linked
             ]
             for entity, linked in view.links.items()
@@ -79,6 +105,8 @@ def embed_json(data) -> str:
 STYLE = """
 :root { font-family: "Segoe UI", "Noto Sans", "Noto Sans CJK KR", "Noto Sans CJK JP", sans-serif;
   color: #1f2328; background: #fff; line-height: 1.45; }
+:lang(ja) { font-family: "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", sans-serif; }
+:lang(ko) { font-family: "Noto Sans CJK KR", "Apple SD Gothic Neo", "Malgun Gothic", sans-serif; }
 body { max-width: 60rem; margin: 0 auto; padding: 1rem 1.25rem 3rem; }
 header p { margin: .3rem 0; color: #57606a; }
 #filters { display: flex; flex-wrap: wrap; gap: .75rem 1.5rem; margin: 1rem 0 .5rem;
@@ -153,9 +181,19 @@ SCRIPT = """
       const linked = event.links[filter.key];
       if (!linked || !linked.length) return;
       links.appendChild(el("dt", null, filter.label));
-      links.appendChild(el("dd", null, linked.map(function (l) {
-        return l.label + (l.native ? " (" + l.native + ")" : "") + (l.role ? " – " + l.role : "");
-      }).join("; ")));
+      const dd = el("dd");
+      linked.forEach(function (l, i) {
+        dd.appendChild(document.createTextNode((i ? "; " : "") + l.label));
+        if (l.native) {
+          dd.appendChild(document.createTextNode(" ("));
+          const native = el("span", "native", l.native);
+          if (l.lang) native.lang = l.lang;  // Japanese or Korean glyph forms
+          dd.appendChild(native);
+          dd.appendChild(document.createTextNode(")"));
+        }
+        if (l.role) dd.appendChild(document.createTextNode(" – " + l.role));
+      });
+      links.appendChild(dd);
     });
     if (links.childNodes.length) item.appendChild(links);
     event.notes.forEach(function (note) { item.appendChild(el("p", "note", note)); });
