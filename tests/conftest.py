@@ -12,22 +12,19 @@ import pytest
 from click.testing import CliRunner
 
 from jkdata.cli import cli
+from jkdata.exports.bundle import DOCUMENTS
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 # The package and the documents that travel with it (the release bundle ships them; `release`
 # and `docs` rewrite some of them).
+# What a copy of the package holds: the descriptor, data, schemas and the documents the release
+# bundle ships (those in docs/ come with the folder).
 PACKAGE_PARTS = (
     "datapackage.json",
     "data",
     "schemas",
-    "README.md",
-    "CHANGELOG.md",
-    "CITATION.cff",
-    "CONTRIBUTING.md",
-    "LICENSE",
-    "LICENSE-DATA.md",
-    "docs",
+    *dict.fromkeys(name.split("/")[0] for name in DOCUMENTS),
 )
 
 needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"source texts not found at {SEEDS}")

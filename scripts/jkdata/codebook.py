@@ -114,7 +114,8 @@ def render_codebook(package: Package) -> str:
 
 
 def _flat_section(package: Package) -> list[str]:
-    """The columns `jkdata build` joins into events_flat.csv (and the workbook's flat sheet)."""
+    """The columns `jkdata build` joins into events_flat.csv (the workbook's flat sheet, the
+    database's flat table)."""
     from .exports import flat
 
     own = len(package.resource(flat.ENTITY).fields)
@@ -122,8 +123,8 @@ def _flat_section(package: Package) -> list[str]:
         "",
         f"## {flat.FILE} (built)",
         "",
-        f"Built by `jkdata build` into `dist/`, and the `events_flat` sheet of the workbook: one "
-        f"row per event, chronological. Its first columns are those of [`{flat.ENTITY}`]"
+        f"Built by `jkdata build` into `dist/`, as the `{flat.TABLE}` sheet of the workbook and "
+        f"the `{flat.TABLE}` table of the SQLite database too: one row per event, chronological. Its first columns are those of [`{flat.ENTITY}`]"
         f"(#{flat.ENTITY}); then, joined in from the link tables, citations and sources (text, "
         "empty where there is nothing to join):",
         "",

@@ -51,8 +51,9 @@ _SPACES = pa.array(SPACES, pa.string())
 _FORMULA_STARTS = pa.array(FORMULA_STARTS, pa.string())
 
 
-def _first_control(value: str) -> str:
-    char = _CONTROL_RE.search(value).group()
+def _first(pattern: re.Pattern, value: str) -> str:
+    """The first character of the value that the pattern matches, by code point and name."""
+    char = pattern.search(value).group()
     name = unicodedata.name(
         char, {"\t": "TAB", "\n": "LINE FEED", "\r": "CARRIAGE RETURN"}.get(char, "control")
     )
@@ -108,20 +109,17 @@ def hygiene_problems(table: Table) -> list[Problem]:
         for row, value in zip(_rows(rows, rows_of), take_texts(values, rows), strict=True):
             control = bool(_CONTROL_RE.search(value))
             if control:
-                message = f"contains a control character ({_first_control(value)})"
+                message = f"contains a control character ({_first(_CONTROL_RE, value)})"
                 found.append(
                     (row, 0, _problem(table, row, name, value, "control_character", message))
                 )
             elif _EDGE_SPACE.search(value):
                 message = "has spaces before or after the value"
                 found.append((row, 1, _problem(table, row, name, value, "whitespace", message)))
-            hidden = None if control else _INVISIBLE_RE.search(value.strip())
-            if hidden:
-                char = hidden.group()
+            if not control and _INVISIBLE_RE.search(value.strip()):
                 message = (
-                    f"holds an invisible character inside it (U+{ord(char):04X} "
-                    f"{unicodedata.name(char, 'format character')}), which shows as nothing but "
-                    "breaks joins and searches"
+                    f"holds an invisible character inside it ({_first(_INVISIBLE_RE, value)}), "
+                    "which shows as nothing but breaks joins and searches"
                 )
                 found.append(
                     (row, 1, _problem(table, row, name, value, "invisible_character", message))

@@ -129,7 +129,9 @@ def _check_table_now(resource, keep: set[str], parallel: bool, deferred: frozens
         problems += traced(
             f"types, constraints, keys {name}", pandera_checks.row_problems, table, deferred
         )
-        problems += rules.id_number_problems(table)
+        problems += traced(
+            f"types, constraints, keys {name} (ID numbers)", rules.id_number_problems, table
+        )
         dates = dates.result()
     table.slim(keep)
     _release_memory()

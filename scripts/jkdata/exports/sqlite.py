@@ -149,30 +149,26 @@ def _sql_value(value):
     return value
 
 
+def _load_table(connection: sqlite3.Connection, resource: Resource, rows) -> None:
+    """Create a table from its schema, insert its rows, then its indexes and full-text search."""
+    connection.execute(create_table(resource))
+    marks = ", ".join("?" for _ in resource.fields)
+    connection.executemany(f"INSERT INTO {ident(resource.name)} VALUES ({marks})", rows)
+    for statement in indexes(resource) + create_fts(resource):
+        connection.execute(statement)
+
+
 def write_database(dataset: Dataset, path: Path) -> None:
     connection = sqlite3.connect(path, isolation_level=None)
     try:
         connection.execute("PRAGMA foreign_keys = OFF")  # load in file order, then check all
         connection.execute("BEGIN")
         for resource in dataset.resources:
-            connection.execute(create_table(resource))
-            marks = ", ".join("?" for _ in resource.fields)
-            connection.executemany(
-                f"INSERT INTO {ident(resource.name)} VALUES ({marks})",
-                ([_sql_value(v) for v in row] for row in dataset.rows(resource.name)),
-            )
-            for statement in indexes(resource) + create_fts(resource):
-                connection.execute(statement)
+            rows = ([_sql_value(v) for v in row] for row in dataset.rows(resource.name))
+            _load_table(connection, resource, rows)
         # The flat file as a table too, for Datasette users: built from the same rows.
-        table = flat.flat_resource(dataset.package)
-        connection.execute(create_table(table))
-        marks = ", ".join("?" for _ in table.fields)
-        connection.executemany(
-            f"INSERT INTO {ident(table.name)} VALUES ({marks})",
-            ([cell or None for cell in row] for row in flat.flat_rows(dataset)),
-        )
-        for statement in indexes(table) + create_fts(table):
-            connection.execute(statement)
+        rows = ([cell or None for cell in row] for row in flat.flat_rows(dataset))
+        _load_table(connection, flat.flat_resource(dataset.package), rows)
         broken = connection.execute("PRAGMA foreign_key_check").fetchall()
         if broken:
             raise ValueError(f"foreign keys broken in the database: {broken[:5]}")
@@ -196,14 +192,12 @@ def label_column(resource) -> str | None:
 def datasette_metadata(dataset: Dataset) -> dict:
     """Titles, descriptions, licence, source and column descriptions for `datasette -m`."""
     tables = {}
-    described = [
-        (
-            r,
-            dataset.descriptor["resources"][r.index].get("title", r.name),
-            dataset.descriptor["resources"][r.index].get("description", ""),
+    described = []
+    for resource in dataset.resources:
+        entry = dataset.descriptor["resources"][resource.index]
+        described.append(
+            (resource, entry.get("title", resource.name), entry.get("description", ""))
         )
-        for r in dataset.resources
-    ]
     described.append((flat.flat_resource(dataset.package), flat.TITLE, flat.DESCRIPTION))
     for resource, title, description in described:
         table = {

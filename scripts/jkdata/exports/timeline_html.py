@@ -38,14 +38,12 @@ def native_languages(dataset: Dataset, entity: str) -> dict[str, str]:
 
 def page_data(dataset: Dataset) -> dict:
     views = record_views(dataset, ENTITY)
-    languages: dict[str, dict[str, str]] = {}
+    entities = {entity for view in views for entity in view.links}
+    languages = {entity: native_languages(dataset, entity) for entity in entities}
     type_field = dataset.resource(ENTITY).field(TYPE_FIELD)
     events, seen = [], {}
     for view in views:
         row = view.row
-        for entity in view.links:
-            if entity not in languages:
-                languages[entity] = native_languages(dataset, entity)
         links = {
             entity: [
                 {
