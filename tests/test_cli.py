@@ -57,6 +57,22 @@ def test_text_output_shows_invisible_characters_as_escapes(package):
     assert show_value("이재명\u200b石破茂\u2028") == '"이재명\\u200b石破茂\\u2028"'
 
 
+def test_a_schema_problem_names_the_field(package):
+    """`fields[1]` alone would send the reader counting fields in the schema file."""
+    edit(package / "schemas/events.schema.json", '"maxLength": 300', '"maxLength": "300"')
+    edit(package / "schemas/sources.schema.json", '"type": "integer"', '"type": "int"')
+    lines = CliRunner().invoke(cli, ["validate", str(package)]).output.splitlines()
+    assert (
+        'schemas/events.schema.json, column fields[1].constraints.maxLength, value "300": '
+        "must be a whole number, 0 or more (field title) [schema]"
+    ) in lines
+    assert any(
+        line.startswith("schemas/sources.schema.json, column fields[3].type")
+        and line.endswith("(field byte_size) [schema]")
+        for line in lines
+    ), lines
+
+
 def test_json_output_is_machine_readable(package):
     edit(package / "data/events.csv", ",speech,", ",lecture,")
     result = CliRunner().invoke(cli, ["validate", str(package), "--format", "json"])

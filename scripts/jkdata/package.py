@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from .problems import Problem
@@ -576,8 +576,10 @@ def load_package(root: Path) -> tuple[Package | None, list[Problem]]:
                 )
             )
             continue
-        schema_problems = _check_schema(schema, where, label)
-        schema_problems += _unsupported_schema_options(schema, where, label)
+        schema_problems = _with_field_names(
+            _check_schema(schema, where, label) + _unsupported_schema_options(schema, where, label),
+            schema,
+        )
         problems += schema_problems
         option_problems = _unsupported_resource_options(entry, place)
         problems += option_problems
@@ -587,6 +589,24 @@ def load_package(root: Path) -> tuple[Package | None, list[Problem]]:
 
     problems += _check_references(package)
     return package, problems
+
+
+_FIELD_PATH = re.compile(r"(?:^|\.)fields\[(\d+)\]")
+
+
+def _with_field_names(problems: list[Problem], schema: dict) -> list[Problem]:
+    """A problem inside a field also names the field: `fields[7]` alone means counting."""
+    fields = schema.get("fields") if isinstance(schema, dict) else None
+    if not isinstance(fields, list):
+        return problems
+    named = []
+    for problem in problems:
+        found = _FIELD_PATH.search(problem.column or "")
+        fld = fields[int(found[1])] if found and int(found[1]) < len(fields) else None
+        if isinstance(fld, dict) and isinstance(fld.get("name"), str) and fld["name"]:
+            problem = replace(problem, message=f"{problem.message} (field {fld['name']})")
+        named.append(problem)
+    return named
 
 
 def _check_references(package: Package) -> list[Problem]:

@@ -347,7 +347,7 @@ def _direct_problems(
     def report(rows, column: str, values, rule: str, field, detail=lambda row: "") -> None:
         texts = [None] * len(rows) if values is None else take_texts(values, rows)
         for row, value in zip(rows.tolist(), texts, strict=True):
-            message = rule_message(rule, field, resource, detail(row))
+            message = rule_message(rule, field, resource, detail(row), value)
             problem = Problem(table.label, row + 2, column, value, rule, message)
             problems.setdefault(problem.key, problem)
 
@@ -445,7 +445,12 @@ def pandera_row_problems(table: Table) -> list[Problem]:
                     first_rows[column] = _first_rows(frame, [column])
                 detail = f" (first in row {first_rows[column][index]})"
         problem = Problem(
-            table.label, index + 2, column, value, rule, rule_message(rule, field, resource, detail)
+            table.label,
+            index + 2,
+            column,
+            value,
+            rule,
+            rule_message(rule, field, resource, detail, value),
         )
         problems.setdefault(problem.key, problem)
     return list(problems.values())

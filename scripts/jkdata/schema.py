@@ -9,6 +9,8 @@ text, and for dates a calendar check done with numpy on the year, month and day 
 
 from __future__ import annotations
 
+import difflib
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -183,10 +185,37 @@ def bound(value, field: dict):
     return value
 
 
+def closest_allowed(value: str, field: dict) -> str | None:
+    """The allowed value a cell outside the field's vocabulary most likely meant: the same value
+    in other case or with spaces around it (`kor`, `KOR `), the value whose category label it
+    gives (`Make public statement` for `01`), or failing those the one closest in spelling."""
+    allowed = [str(v) for v in field.get("constraints", {}).get("enum", [])]
+    wanted = value.strip().casefold()
+    for candidate in allowed:
+        if candidate.casefold() == wanted:
+            return candidate
+    for category in field.get("categories", []):
+        if not isinstance(category, dict) or "label" not in category:
+            continue
+        label = str(category["label"]).casefold()
+        code = str(category.get("value", "")).casefold()
+        # A label may start with its own code ("01 Make public statement").
+        if wanted in (label, label.removeprefix(code).strip()):
+            return str(category.get("value"))
+    by_case = {candidate.casefold(): candidate for candidate in allowed}
+    close = difflib.get_close_matches(wanted, list(by_case), n=1, cutoff=0.8)
+    return by_case[close[0]] if close else None
+
+
 def rule_message(
-    rule: str, field: dict | None = None, resource: Resource | None = None, detail: str = ""
+    rule: str,
+    field: dict | None = None,
+    resource: Resource | None = None,
+    detail: str = "",
+    value: str | None = None,
 ) -> str:
-    """The rule in plain words, for people reading a report."""
+    """The rule in plain words, for people reading a report; for a value outside a vocabulary,
+    the allowed value it most likely meant."""
     constraints = (field or {}).get("constraints", {})
     if rule == "type":
         return (
@@ -207,7 +236,9 @@ def rule_message(
     if rule == "enum":
         allowed = constraints.get("enum", [])
         shown = ", ".join(map(str, allowed[:12])) + (", …" if len(allowed) > 12 else "")
-        return f"must be one of the allowed values: {shown}"
+        meant = closest_allowed(value, field) if value is not None else None
+        hint = f"; did you mean {meant}?" if meant is not None else ""
+        return f"must be one of the allowed values: {shown}{hint}"
     if rule == "min_length":
         return f"must be at least {constraints.get('minLength')} characters long"
     if rule == "max_length":
