@@ -5,7 +5,8 @@ once, precisely, and its rows are not checked further. Problems are reported in 
 however the work was scheduled.
 
 Environment: JKDATA_TRACE=1 prints when each step ran and how long it took (on stderr);
-JKDATA_THREADS=N sets the number of worker threads (default: cores + 1; 1 checks serially).
+JKDATA_THREADS=N sets the number of worker threads (default: the usable cores, at least 2; 1
+checks serially).
 """
 
 from __future__ import annotations
@@ -86,6 +87,13 @@ def _names(value) -> list[str]:
     from .package import _as_list
 
     return _as_list(value)
+
+
+def _usable_cores() -> int:
+    """The cores this process may run on (a container or `taskset` may allow fewer than exist)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _file_size(resource) -> int:
@@ -231,9 +239,10 @@ def validate_package(
     if package is None:
         return Report(merge(problems))
     needed = _needed_later(package)
-    # One thread more than cores: frictionless' metadata check holds the GIL while the tables'
-    # reading and checking mostly run in pyarrow, without it.
-    workers = int(os.environ.get("JKDATA_THREADS", 0)) or max(2, os.cpu_count() or 1) + 1
+    # As many threads as usable cores (at least two): pyarrow parses with threads of its own,
+    # and a third worker only made the two cores switch between more tables at once (measured
+    # at 1M events: about 5% slower, with more memory).
+    workers = int(os.environ.get("JKDATA_THREADS", 0)) or max(2, _usable_cores())
     parallel = workers > 1 and sum(_file_size(r) for r in package.resources) >= _PARALLEL_FROM
     names = {r.name for r in package.resources}
     lookups, multi = pandera_checks.foreign_key_plan(package)
