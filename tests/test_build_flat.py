@@ -39,7 +39,7 @@ def test_header_is_the_events_schema_then_the_joined_columns(built):
         header = next(csv.reader(handle))
     event_fields = [f["name"] for f in schema_of("events")["fields"]]
     assert header[: len(event_fields)] == event_fields
-    assert header == [f["name"] for f in flat.flat_fields(load_dataset(ROOT).package)]
+    assert header == [f.name for f in flat.flat_fields(load_dataset(ROOT).package)]
     for name in ("actor_ids", "actors", "agreement_ids", "disputes", "evidence", "sources"):
         assert name in header
 
@@ -160,11 +160,11 @@ def test_every_joined_column_is_described_in_the_codebook():
     package, _ = load_package(ROOT)
     codebook = (ROOT / "docs/codebook.md").read_text(encoding="utf-8")
     section = codebook.split(f"## {flat.FILE} (built)", 1)[1]
-    own = {f["name"] for f in package.resource(flat.ENTITY).fields}
-    joined = [f for f in flat.flat_fields(package) if f["name"] not in own]
+    own = {f.name for f in package.resource(flat.ENTITY).fields}
+    joined = [f for f in flat.flat_fields(package) if f.name not in own]
     assert joined
     for field in joined:
-        assert f"| `{field['name']}` | string | " in section, field["name"]
+        assert f"| `{field.name}` | string | " in section, field.name
 
 
 def test_joined_names_promise_native_script_only_where_the_table_has_it():
@@ -173,9 +173,9 @@ def test_joined_names_promise_native_script_only_where_the_table_has_it():
     package, _ = load_package(ROOT)
     for link in views.links_of(package, flat.ENTITY):
         _, other, _ = link.other(flat.ENTITY)
-        (field,) = [f for f in flat.flat_fields(package) if f["name"] == other]
+        (field,) = [f for f in flat.flat_fields(package) if f.name == other]
         has_native = views.NATIVE_FIELD in package.resource(other).field_names
-        assert ("native script" in field["description"]) == has_native, other
+        assert ("native script" in field.description) == has_native, other
 
 
 def test_foreign_keys_written_with_one_field_as_a_string_join_the_same(package):
@@ -189,10 +189,13 @@ def test_foreign_keys_written_with_one_field_as_a_string_join_the_same(package):
     path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
     loaded, problems = load_package(package)
     assert problems == []
-    assert all(
-        isinstance(fk["fields"], list) and isinstance(fk["reference"]["fields"], list)
-        for fk in loaded.resource("event_actors").foreign_keys
-    )
+    assert [
+        (fk.fields, fk.reference_fields) for fk in loaded.resource("event_actors").foreign_keys
+    ] == [
+        (("event_id",), ("event_id",)),
+        (("actor_id",), ("actor_id",)),
+        (("citation_id",), ("citation_id",)),
+    ]
     original, changed = load_dataset(ROOT), load_dataset(package)
     assert flat.flat_fields(changed.package) == flat.flat_fields(original.package)
     assert [flat.flat_row(v, changed.package) for v in record_views(changed, "events")] == [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jkdata.csvread import locate_quote_error, read_table, scan, structure_looks_sound
-from jkdata.package import Resource
+from jkdata.model import resource_from_schema
 
 NAMES = ["a_id", "text", "note"]
 SCHEMA = {"fields": [{"name": n, "type": "string"} for n in NAMES]}
@@ -17,7 +17,7 @@ def table(tmp_path, body: str, raw: bytes | None = None):
         path.write_text(body, encoding="utf-8", newline="")
     else:
         path.write_bytes(raw)
-    return read_table(Resource("t", "t.csv", path, SCHEMA, None, 0))
+    return read_table(resource_from_schema("t", "t.csv", path, SCHEMA, None, 0, {}))
 
 
 def test_fast_and_strict_paths_read_the_same_values(tmp_path):

@@ -6,11 +6,12 @@ from click.testing import CliRunner
 
 from conftest import edit, schema_of
 from jkdata.cli import cli
+from jkdata.model import Field
 from jkdata.schema import closest_allowed
 
 
-def field(table: str, name: str) -> dict:
-    return next(f for f in schema_of(table)["fields"] if f["name"] == name)
+def field(table: str, name: str) -> Field:
+    return Field.from_json(next(f for f in schema_of(table)["fields"] if f["name"] == name))
 
 
 def test_other_case_or_surrounding_spaces_mean_the_allowed_value():

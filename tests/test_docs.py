@@ -36,9 +36,9 @@ def test_codebook_lists_every_table_field_and_vocabulary_value():
     for resource in package.resources:
         assert f"## {resource.name}\n" in codebook
         for field in resource.fields:
-            assert f"| `{field['name']}` |" in codebook
-            for category in field.get("categories", []):
-                assert f"| `{category['value']}` | {category['label']} |" in codebook
+            assert f"| `{field.name}` |" in codebook
+            for category in field.categories:
+                assert f"| `{category.value}` | {category.label} |" in codebook
 
 
 def test_readme_validate_example_is_what_validate_prints(tmp_path):

@@ -12,7 +12,8 @@ import pytest
 
 from jkdata import csvread, rules, unicode_nfc
 from jkdata.csvread import read_table, scan_bytes
-from jkdata.package import Resource, load_package
+from jkdata.model import resource_from_schema
+from jkdata.package import load_package
 from jkdata.pandera_checks import first_occurrence
 from jkdata.synthetic import generate
 
@@ -86,10 +87,10 @@ def test_a_key_in_increasing_order_is_unique_and_a_tie_is_found():
 SCHEMA = {"fields": [{"name": n, "type": "string"} for n in ("a_id", "text", "note")]}
 
 
-def _resource(tmp_path, body: str) -> Resource:
+def _resource(tmp_path, body: str):
     path = tmp_path / "t.csv"
     path.write_bytes(body.encode())
-    return Resource("t", "t.csv", path, SCHEMA, None, 0)
+    return resource_from_schema("t", "t.csv", path, SCHEMA, None, 0, {})
 
 
 def test_scan_finds_suspect_rows_in_any_block(tmp_path, monkeypatch):

@@ -14,7 +14,8 @@ from frictionless import Schema
 from conftest import ROOT
 from jkdata.csvread import read_table
 from jkdata.frictionless_check import map_error
-from jkdata.package import Resource, load_package
+from jkdata.model import resource_from_schema
+from jkdata.package import load_package
 from jkdata.pandera_checks import pandera_row_problems, row_problems, to_pandera
 from jkdata.schema import typed_frame
 
@@ -52,7 +53,7 @@ def make_table(tmp_path: Path, rows: str):
     header = ",".join(f["name"] for f in SCHEMA["fields"])
     path = tmp_path / "things.csv"
     path.write_text(header + "\n" + rows, encoding="utf-8")
-    resource = Resource("things", "things.csv", path, SCHEMA, None, 0)
+    resource = resource_from_schema("things", "things.csv", path, SCHEMA, None, 0, {})
     return resource, read_table(resource)
 
 
@@ -123,7 +124,7 @@ def test_frictionless_finds_the_same_problems_except_unique_keys(tmp_path):
 
 
 def test_required_and_missing_values():
-    schema = to_pandera(Resource("things", "x.csv", Path("x.csv"), SCHEMA, None, 0))
+    schema = to_pandera(resource_from_schema("things", "x.csv", Path("x.csv"), SCHEMA, None, 0, {}))
     assert schema.columns["thing_id"].nullable is False
     assert schema.columns["count"].nullable is True
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .csvread import read_table
-from .package import Package
+from .model import Field, Package
 
 _CONSTRAINT_WORDS = {
     "required": lambda v: "required" if v else None,
@@ -22,14 +22,14 @@ def _escape(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _constraints(field: dict, primary_key: list[str]) -> str:
+def _constraints(field: Field, primary_key: tuple[str, ...]) -> str:
     words = []
-    if field["name"] in primary_key:
+    if field.name in primary_key:
         words.append("primary key" if len(primary_key) == 1 else "part of primary key")
-    for key, value in field.get("constraints", {}).items():
+    for key, value in field.constraints.as_json().items():
         if key in _CONSTRAINT_WORDS and (word := _CONSTRAINT_WORDS[key](value)):
             words.append(word)
-        elif key == "enum" and "categories" not in field:
+        elif key == "enum" and not field.categories:
             words.append(
                 f"one of {len(value)} codes"
                 if len(value) > _LISTED_VALUES
@@ -37,8 +37,8 @@ def _constraints(field: dict, primary_key: list[str]) -> str:
             )
         elif key == "enum":
             words.append("vocabulary below")
-    if field.get("x-identity"):
-        words.append(f"identity ({field['x-identity']})")
+    if field.identity:
+        words.append(f"identity ({field.identity})")
     return "; ".join(words)
 
 
@@ -68,17 +68,15 @@ def render_codebook(package: Package) -> str:
     for resource in package.resources:
         frame = read_table(resource).frame
         rows[resource.name] = "?" if frame is None else len(frame)
-        entry = descriptor["resources"][resource.index]
         lines.append(
-            f"| [`{resource.name}`](#{resource.name}) | {rows[resource.name]} | {_escape(entry.get('description', ''))} |"
+            f"| [`{resource.name}`](#{resource.name}) | {rows[resource.name]} | {_escape(resource.description)} |"
         )
     for resource in package.resources:
-        entry = descriptor["resources"][resource.index]
         lines += [
             "",
             f"## {resource.name}",
             "",
-            f"**{entry.get('title', resource.name)}.** {entry.get('description', '')}",
+            f"**{resource.title or resource.name}.** {resource.description}",
             "",
         ]
         lines.append(
@@ -88,28 +86,22 @@ def render_codebook(package: Package) -> str:
             f"- Primary key: {', '.join(f'`{k}`' for k in resource.primary_key) or 'none'}"
         )
         for fk in resource.foreign_keys:
-            target = fk["reference"].get("resource") or resource.name
-            local = ", ".join(f"`{f}`" for f in fk["fields"])
-            remote = ", ".join(fk["reference"]["fields"])
-            lines.append(f"- Foreign key: {local} → `{target}.{remote}`")
+            local = ", ".join(f"`{f}`" for f in fk.fields)
+            remote = ", ".join(fk.reference_fields)
+            lines.append(f"- Foreign key: {local} → `{fk.resource}.{remote}`")
         for key in resource.unique_keys:
             lines.append(f"- Unique: {', '.join(f'`{k}`' for k in key)}")
         lines += ["", "| field | type | constraints | description |", "| --- | --- | --- | --- |"]
         for field in resource.fields:
-            ftype = field.get("type", "any") + (
-                f" ({field['format']})" if field.get("format", "default") != "default" else ""
-            )
             lines.append(
-                f"| `{field['name']}` | {ftype} | {_escape(_constraints(field, resource.primary_key))} | "
-                f"**{_escape(field.get('title', ''))}.** {_escape(field.get('description', ''))} |"
+                f"| `{field.name}` | {field.type} | {_escape(_constraints(field, resource.primary_key))} | "
+                f"**{_escape(field.title)}.** {_escape(field.description)} |"
             )
         for field in resource.fields:
-            if "categories" not in field:
+            if not field.categories:
                 continue
-            lines += ["", f"`{field['name']}` values:", "", "| value | meaning |", "| --- | --- |"]
-            lines += [
-                f"| `{c['value']}` | {_escape(c.get('label', ''))} |" for c in field["categories"]
-            ]
+            lines += ["", f"`{field.name}` values:", "", "| value | meaning |", "| --- | --- |"]
+            lines += [f"| `{c.value}` | {_escape(c.label)} |" for c in field.categories]
     return "\n".join(lines + _flat_section(package)) + "\n"
 
 
@@ -132,5 +124,5 @@ def _flat_section(package: Package) -> list[str]:
         "| --- | --- | --- |",
     ]
     for field in flat.flat_fields(package)[own:]:
-        lines.append(f"| `{field['name']}` | {field['type']} | {_escape(field['description'])} |")
+        lines.append(f"| `{field.name}` | {field.type} | {_escape(field.description)} |")
     return lines

@@ -23,7 +23,8 @@ from pathlib import Path
 import pandas as pd
 
 from .csvread import read_table
-from .package import DESCRIPTOR, Package, Resource, load_package
+from .model import Field, Package, Resource
+from .package import DESCRIPTOR, load_package
 
 BUMPS = ("none", "patch", "minor", "major")
 SIMILAR_ENOUGH = 0.5
@@ -176,9 +177,9 @@ def _load(root: Path, label: str) -> tuple[Package | None, dict[str, pd.DataFram
 # --- comparing ------------------------------------------------------------------------------
 
 
-def _constraint_changes(table: str, name: str, old: dict, new: dict) -> list[Change]:
+def _constraint_changes(table: str, name: str, old: Field, new: Field) -> list[Change]:
     changes = []
-    before, after = old.get("constraints", {}), new.get("constraints", {})
+    before, after = old.constraints.as_json(), new.constraints.as_json()
 
     def add(bump: str, detail: str) -> None:
         kind = "constraint_tightened" if bump == "major" else "constraint_loosened"
@@ -228,8 +229,8 @@ def _constraint_changes(table: str, name: str, old: dict, new: dict) -> list[Cha
 
 def _schema_changes(table: str, old: Resource, new: Resource) -> list[Change]:
     changes = []
-    old_fields = {f["name"]: f for f in old.fields}
-    new_fields = {f["name"]: f for f in new.fields}
+    old_fields = {f.name: f for f in old.fields}
+    new_fields = {f.name: f for f in new.fields}
     for name in old_fields.keys() - new_fields.keys():
         changes.append(
             Change(table, "field_removed", "major", f"field `{name}` removed (or renamed)")
@@ -240,7 +241,7 @@ def _schema_changes(table: str, old: Resource, new: Resource) -> list[Change]:
                 table,
                 "field_added",
                 "minor",
-                f"field `{name}` added ({new_fields[name].get('type', 'any')})",
+                f"field `{name}` added ({new_fields[name].type})",
             )
         )
     common = [n for n in old.field_names if n in new_fields]
@@ -255,20 +256,13 @@ def _schema_changes(table: str, old: Resource, new: Resource) -> list[Change]:
         )
     for name in common:
         before, after = old_fields[name], new_fields[name]
-        if before.get("type", "any") != after.get("type", "any") or before.get(
-            "format"
-        ) != after.get("format"):
+        if before.type != after.type:
             changes.append(
-                Change(
-                    table,
-                    "field_retyped",
-                    "major",
-                    f"`{name}`: {before.get('type')} → {after.get('type')}",
-                )
+                Change(table, "field_retyped", "major", f"`{name}`: {before.type} → {after.type}")
             )
         changes += _constraint_changes(table, name, before, after)
-        documentation = ("title", "description", "categories", "x-identity")
-        if any(before.get(k) != after.get(k) for k in documentation):
+        documentation = ("title", "description", "categories", "identity")
+        if any(getattr(before, k) != getattr(after, k) for k in documentation):
             changes.append(
                 Change(
                     table,
@@ -277,12 +271,13 @@ def _schema_changes(table: str, old: Resource, new: Resource) -> list[Change]:
                     f"`{name}`: description, title or vocabulary meanings changed",
                 )
             )
+    old_keys, new_keys = old.keys_json(), new.keys_json()
     for key, label in (
         ("primaryKey", "primary key"),
         ("foreignKeys", "foreign keys"),
         ("uniqueKeys", "unique keys"),
     ):
-        before, after = old.schema.get(key, []), new.schema.get(key, [])
+        before, after = old_keys[key], new_keys[key]
         if before != after:
             loosened = key != "primaryKey" and all(k in before for k in after)
             changes.append(
@@ -317,8 +312,8 @@ def _unique_keys(frame: pd.DataFrame, key: list[str], table: str, label: str) ->
 def _meaning_changed(resource: Resource, before: pd.Series, after: pd.Series) -> list[str]:
     changed = []
     for fld in resource.fields:
-        how = fld.get("x-identity")
-        name = fld["name"]
+        how = fld.identity
+        name = fld.name
         if not how or name not in before.index or name not in after.index:
             continue
         old, new = before[name], after[name]
@@ -337,7 +332,7 @@ def _record_changes(
     after: pd.DataFrame,
     labels: tuple[str, str] = ("old", "new"),
 ):
-    key = new.primary_key or old.primary_key
+    key = list(new.primary_key or old.primary_key)
     before = before.set_axis(_unique_keys(before, key, table, labels[0]))
     after = after.set_axis(_unique_keys(after, key, table, labels[1]))
     added = after.index.difference(before.index, sort=False)
@@ -420,7 +415,7 @@ def compare(
             changes += (
                 [
                     Change(name, "record_added", "minor", "added", key=k)
-                    for k in _key_strings(frame, resource.primary_key)
+                    for k in _key_strings(frame, list(resource.primary_key))
                 ]
                 if resource.primary_key
                 else []

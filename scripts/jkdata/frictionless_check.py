@@ -9,20 +9,13 @@ from __future__ import annotations
 
 import re
 
-from .package import DESCRIPTOR, Package, Resource
+from .model import Constraints, Package, Resource
+from .package import DESCRIPTOR
 from .problems import Problem
 from .schema import rule_message
 
-_CONSTRAINTS = {
-    "required": "required",
-    "unique": "unique",
-    "pattern": "pattern",
-    "enum": "enum",
-    "minLength": "min_length",
-    "maxLength": "max_length",
-    "minimum": "minimum",
-    "maximum": "maximum",
-}
+# A constraint's rule code is the model's name for it (`maxLength` is `max_length`).
+_CONSTRAINTS = {theirs: ours for ours, theirs in Constraints.SPELLING.items()}
 _CELL_ERRORS = {"type-error", "constraint-error", "unique-error", "primary-key", "foreign-key"}
 _LABEL_ERRORS = {
     "incorrect-label",
@@ -74,7 +67,7 @@ def _metadata_problems(package: Package, FrictionlessPackage, FrictionlessSchema
             )
         )
     for resource in package.resources:
-        for error in FrictionlessSchema.metadata_validate(resource.schema):
+        for error in FrictionlessSchema.metadata_validate(resource.table_schema):
             problems.append(
                 Problem(
                     resource.schema_path or DESCRIPTOR,

@@ -89,11 +89,11 @@ def hygiene_problems(table: Table) -> list[Problem]:
         data = data.filter(pa.array(mask_of(len(table), rows_of)))
     found: list[tuple[int, int, Problem]] = []  # (row, order of the rule, problem)
     for field in table.resource.fields:
-        name = field["name"]
+        name = field.name
         values = data.column(name)
         if values.null_count == len(values):
             continue
-        is_string = field.get("type", "string") == "string"
+        is_string = field.type == "string"
         # One cheap pass over the first and last characters finds whitespace and formula suspects.
         first = pc.utf8_slice_codeunits(values, 0, 1)
         edge = pc.or_(

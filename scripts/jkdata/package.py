@@ -9,88 +9,25 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
+from .model import (
+    DEFAULT_FALSE,
+    DEFAULT_TRUE,
+    TYPES,
+    Constraints,
+    Package,
+    Resource,
+    resource_from_schema,
+)
 from .problems import Problem
 
 DESCRIPTOR = "datapackage.json"
 
 # Field types the converter in `schema.py` understands; the package uses a subset of them.
-SUPPORTED_TYPES = {"string", "integer", "number", "boolean", "date", "year"}
-KNOWN_CONSTRAINTS = {
-    "required",
-    "unique",
-    "pattern",
-    "enum",
-    "minLength",
-    "maxLength",
-    "minimum",
-    "maximum",
-}
-
-
-@dataclass
-class Resource:
-    """A tabular resource whose path and schema have been checked."""
-
-    name: str
-    path: str  # as written in the descriptor, relative to the package root
-    file: Path  # resolved on disk
-    schema: dict
-    schema_path: str | None  # None for an inline schema
-    index: int  # position in the descriptor's `resources`
-
-    @property
-    def fields(self) -> list[dict]:
-        return self.schema["fields"]
-
-    @property
-    def field_names(self) -> list[str]:
-        return [f["name"] for f in self.fields]
-
-    @property
-    def primary_key(self) -> list[str]:
-        return _as_list(self.schema.get("primaryKey"))
-
-    @property
-    def foreign_keys(self) -> list[dict]:
-        """The schema's foreign keys, with `fields` and `reference.fields` always lists (Table
-        Schema also allows a string for one field); anything malformed is left as it is, for
-        the schema checks to report."""
-        found = self.schema.get("foreignKeys", [])
-        return [_listed_fields(fk) for fk in found] if isinstance(found, list) else []
-
-    @property
-    def unique_keys(self) -> list[list[str]]:
-        return [_as_list(k) for k in self.schema.get("uniqueKeys", [])]
-
-    def field(self, name: str) -> dict:
-        return next(f for f in self.fields if f["name"] == name)
-
-
-@dataclass
-class Package:
-    root: Path
-    descriptor: dict
-    resources: list[Resource] = field(default_factory=list)
-    # Every resource name in the descriptor, including those that failed to load.
-    declared: set[str] = field(default_factory=set)
-
-    def resource(self, name: str) -> Resource | None:
-        return next((r for r in self.resources if r.name == name), None)
-
-
-def _listed_fields(fk):
-    if not isinstance(fk, dict):
-        return fk
-    listed = dict(fk)
-    if isinstance(fk.get("fields"), str):
-        listed["fields"] = [fk["fields"]]
-    reference = fk.get("reference")
-    if isinstance(reference, dict) and isinstance(reference.get("fields"), str):
-        listed["reference"] = {**reference, "fields": [reference["fields"]]}
-    return listed
+SUPPORTED_TYPES = set(TYPES)
+KNOWN_CONSTRAINTS = set(Constraints.SPELLING.values())
 
 
 def _as_list(value) -> list[str]:
@@ -377,7 +314,7 @@ def _is_value_of(value, ftype: str) -> bool:
     if ftype == "number":
         return _is_integer(value) or isinstance(value, float)
     if ftype == "date":
-        if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        if not isinstance(value, str) or not re.fullmatch(TYPES["date"].text_pattern, value):
             return False
         try:
             datetime.date.fromisoformat(value)
@@ -389,20 +326,16 @@ def _is_value_of(value, ftype: str) -> bool:
     return isinstance(value, str)
 
 
-_TEXT_OF = {
-    "integer": r"[+-]?[0-9]+",
-    "year": r"[0-9]{4}",
-    "number": r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|NaN|INF|-INF",
-    "boolean": r"true|True|TRUE|1|false|False|FALSE|0",
-}
-
-
 def _is_text_of(value, ftype: str) -> bool:
     """Whether a JSON string is the text of a value of the type, as a CSV cell would hold it."""
     if not isinstance(value, str):
         return False
-    pattern = _TEXT_OF.get(ftype)
-    return _is_value_of(value, ftype) if pattern is None else bool(re.fullmatch(pattern, value))
+    if ftype == "boolean":
+        return value in DEFAULT_TRUE + DEFAULT_FALSE
+    pattern = TYPES[ftype].text_pattern
+    if ftype == "date" or pattern is None:
+        return _is_value_of(value, ftype)
+    return bool(re.fullmatch(pattern, value))
 
 
 _TYPE_NAMES = {
@@ -585,7 +518,9 @@ def load_package(root: Path) -> tuple[Package | None, list[Problem]]:
         problems += option_problems
         if schema_problems or option_problems:
             continue
-        package.resources.append(Resource(name, path, file, schema, schema_path, i))
+        package.resources.append(
+            resource_from_schema(name, path, file, schema, schema_path, i, entry)
+        )
 
     problems += _check_references(package)
     return package, problems
@@ -627,35 +562,33 @@ def _reference_problems(package: Package, res: Resource) -> list[Problem]:
     problems = []
     label = res.schema_path or DESCRIPTOR
     for i, fk in enumerate(res.foreign_keys):
-        reference = fk.get("reference", {}) if isinstance(fk, dict) else {}
-        target_name = reference.get("resource") or res.name
-        target = package.resource(target_name)
+        target = package.resource(fk.resource)
         where = f"foreignKeys[{i}].reference"
         if target is None:
-            if target_name in package.declared:
+            if fk.resource in package.declared:
                 continue  # the target failed to load and has its own problem
             problems.append(
                 _problem(
                     f"{where}.resource",
-                    target_name,
+                    fk.resource,
                     "names a resource the package does not have",
                     "schema",
                     label,
                 )
             )
             continue
-        for name in _as_list(reference.get("fields")):
+        for name in fk.reference_fields:
             if name not in target.field_names:
                 problems.append(
                     _problem(
                         f"{where}.fields",
                         name,
-                        f"names a field that {target_name} does not have",
+                        f"names a field that {fk.resource} does not have",
                         "schema",
                         label,
                     )
                 )
-        if len(_as_list(reference.get("fields"))) != len(_as_list(fk.get("fields"))):
+        if len(fk.reference_fields) != len(fk.fields):
             problems.append(
                 _problem(
                     where, None, "must list as many fields as the foreign key", "schema", label

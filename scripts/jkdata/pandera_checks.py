@@ -42,7 +42,7 @@ from .columns import (
     true_rows,
 )
 from .csvread import Table
-from .package import Package, Resource, _as_list
+from .model import Field, Package, Resource
 from .problems import Problem
 from .schema import bound, rule_message, to_typed, type_ok
 
@@ -54,7 +54,7 @@ _KEY_SEPARATOR = "|"
 _NOT_PORTABLE = re.compile(r"\\[dDwWsSbBAZzG0-9pPNuUx]|\(\?[=!<]|\(\?P=")
 
 
-def _type(values: pd.Series, field: dict) -> pd.Series:
+def _type(values: pd.Series, field: Field) -> pd.Series:
     return type_ok(values, field)
 
 
@@ -82,8 +82,8 @@ def _pattern_ok(texts: pyarrow.ChunkedArray, pattern: str) -> np.ndarray:
     return to_numpy_bool(ok, True)
 
 
-def _enum(values: pd.Series, field: dict, allowed: list) -> pd.Series:
-    if field.get("type", "string") == "string":
+def _enum(values: pd.Series, field: Field, allowed: list) -> pd.Series:
+    if field.type == "string":
         texts = arrow(values)
         ok = pc.is_in(texts, value_set=pyarrow.array([str(v) for v in allowed], pyarrow.string()))
         return as_series(pc.or_kleene(ok, pc.is_null(texts)), values.index, fill=True)
@@ -110,7 +110,7 @@ def _length(values: pd.Series, limit: int, at_least: bool) -> pd.Series:
     return pd.Series(ok, index=values.index, copy=False)
 
 
-def _range(values: pd.Series, field: dict, limit, at_least: bool) -> pd.Series:
+def _range(values: pd.Series, field: Field, limit, at_least: bool) -> pd.Series:
     typed = to_typed(values, field)
     ok = (typed >= bound(limit, field)) if at_least else (typed <= bound(limit, field))
     # Cells of the wrong type are the type check's business (NaT compares False, not NA).
@@ -234,9 +234,9 @@ def plan(resource: Resource) -> Plan:
     primary_key = resource.primary_key
     columns = {}
     for field in resource.fields:
-        name = field["name"]
-        ftype = field.get("type", "string")
-        constraints = field.get("constraints", {})
+        name = field.name
+        ftype = field.type
+        constraints = field.constraints.as_json()
         checks: list[tuple[str, Callable]] = []
         if ftype != "string":
             checks.append(("type", partial(_type, field=field)))
@@ -466,18 +466,18 @@ def implied_patterns(package: Package) -> dict[tuple[str, str], tuple[str, str]]
     implied = {}
     for resource in package.resources:
         for fk in resource.foreign_keys:
-            fields, ref_fields = _as_list(fk.get("fields")), _as_list(fk["reference"].get("fields"))
-            target = package.resource(fk["reference"].get("resource") or resource.name)
+            fields, ref_fields = fk.fields, fk.reference_fields
+            target = package.resource(fk.resource)
             if len(fields) != 1 or len(ref_fields) != 1 or target is None:
                 continue
             field, ref = resource.field(fields[0]), target.field(ref_fields[0])
             if field is None or ref is None or target.name == resource.name:
                 continue
-            pattern = field.get("constraints", {}).get("pattern")
+            pattern = field.constraints.pattern
             if (
                 pattern is not None
-                and pattern == ref.get("constraints", {}).get("pattern")
-                and field.get("type", "string") == ref.get("type", "string") == "string"
+                and pattern == ref.constraints.pattern
+                and field.type == ref.type == "string"
             ):
                 implied[(resource.name, fields[0])] = (target.name, ref_fields[0])
     # A target field whose own pattern check is deferred vouches for nothing until it has run.
@@ -531,9 +531,7 @@ def foreign_key_plan(package: Package) -> tuple[list[Lookup], list[tuple]]:
     multi = []
     for resource in package.resources:
         for fk in resource.foreign_keys:
-            fields = fk["fields"]
-            target_name = fk["reference"].get("resource") or resource.name
-            ref_fields = fk["reference"]["fields"]
+            fields, target_name, ref_fields = fk.fields, fk.resource, fk.reference_fields
             if len(fields) == 1:
                 single.setdefault((target_name, ref_fields[0]), []).append(
                     (resource.name, fields[0])
@@ -594,9 +592,7 @@ def foreign_key_report(package: Package, tables: dict[str, Table], missing: dict
         if child is None or child.arrow is None:
             continue
         for fk in resource.foreign_keys:
-            fields = fk["fields"]
-            target_name = fk["reference"].get("resource") or resource.name
-            ref_fields = fk["reference"]["fields"]
+            fields, target_name, ref_fields = fk.fields, fk.resource, fk.reference_fields
             bad = missing.get((resource.name, tuple(fields), target_name))
             if bad is None or len(bad) == 0:
                 continue

@@ -16,10 +16,8 @@ import pyarrow.compute as pc
 
 from .columns import codes_of, first_of_codes, positions_in, take_texts, to_numpy_bool
 from .csvread import Table
+from .model import CITATIONS, SOURCES
 from .problems import Problem
-
-SOURCES = "sources"
-CITATIONS = "citations"
 
 
 def default_sources_dir(root: Path) -> Path | None:

@@ -22,18 +22,15 @@ from .columns import (
 )
 from .csvread import Table
 from .edtf import PRECISIONS, Parsed, parse_edtf_arrays
-from .package import Package
+from .model import CITATION_FIELD, CITATIONS, DATE_FIELDS, DATE_NOTE, Resource
 from .problems import Problem
 from .schema import civil_from_days, date_days, days_in_month
-
-DATE_FIELDS = ("date", "date_start", "date_end", "date_precision", "date_basis")
-CITATIONS = "citations"
 
 
 def date_problems(table: Table) -> list[Problem]:
     """`date` (EDTF), its bounds and precision must agree; inferred dates need a note."""
     resource = table.resource
-    if table.arrow is None or not set(DATE_FIELDS) <= set(resource.field_names):
+    if table.arrow is None or not resource.dated:
         return []
     label = table.label
     problems = []
@@ -46,7 +43,7 @@ def date_problems(table: Table) -> list[Problem]:
     count = np.sum([filled[name] for name in DATE_FIELDS], axis=0)
     partial = (count > 0) & (count < len(DATE_FIELDS))
     for name in DATE_FIELDS:
-        if resource.field(name).get("constraints", {}).get("required"):
+        if resource.field(name).required:
             continue  # the required check already reports it
         for row in np.flatnonzero(partial & ~filled[name]):
             problem(
@@ -102,7 +99,7 @@ def date_problems(table: Table) -> list[Problem]:
     texts = take_texts(column("date_end"), rows)
     for row, value, first in zip(rows, texts, take_texts(column("date_start"), rows), strict=True):
         problem(row, "date_end", value, "date_order", f"is before date_start {first}")
-    if "date_note" in resource.field_names:
+    if resource.has(DATE_NOTE):
         inferred = pc.and_(
             pc.equal(column("date_basis"), "inferred"), pc.is_null(column("date_note"))
         )
@@ -158,9 +155,6 @@ def _consistent(
             same = pc.equal(texts, pc.utf8_slice_codeunits(written, 0, width))
             ok |= candidates & to_numpy_bool(same, False)
     return ok
-
-
-_QUALIFIERS = pa.array(["~", "?", "%"], pa.string())
 
 
 def _parse_dates(
@@ -237,30 +231,6 @@ def _why_invalid(value: str) -> str:
     return "the interval ends before it starts"
 
 
-def cited_tables(package: Package) -> list[str]:
-    """The tables whose records need evidence: the values allowed in citations.table_name."""
-    citations = package.resource(CITATIONS)
-    if citations is None:
-        return []
-    return list(citations.field("table_name").get("constraints", {}).get("enum", []))
-
-
-def citation_problems(
-    package: Package, tables: dict[str, Table], positions: dict | None = None
-) -> list[Problem]:
-    """Every record in a cited table has a citation; every citation and link points at a record.
-
-    `positions` may hold, from the foreign key checks, the citation row each link's citation_id
-    refers to; they are looked up here otherwise.
-    """
-    problems = []
-    for name in cited_tables(package):
-        problems += coverage_problems(tables, name)
-    for resource in package.resources:
-        problems += link_problems(package, tables, resource.name, positions or {})
-    return problems
-
-
 def coverage_problems(tables: dict[str, Table], name: str) -> list[Problem]:
     """Every record of one cited table has a citation, and every citation of it a record."""
     citations = tables.get(CITATIONS)
@@ -311,27 +281,25 @@ def coverage_problems(tables: dict[str, Table], name: str) -> list[Problem]:
     return problems
 
 
-def link_problems(
-    package: Package, tables: dict[str, Table], name: str, positions: dict
-) -> list[Problem]:
+def link_problems(tables: dict[str, Table], resource: Resource, positions: dict) -> list[Problem]:
     """A link row's citation must be evidence about one of the records the row links."""
+    name = resource.name
     citations, table = tables.get(CITATIONS), tables.get(name)
-    resource = package.resource(name)
-    if citations is None or citations.arrow is None or name == CITATIONS:
+    if citations is None or citations.arrow is None or not resource.cites:
         return []
-    if table is None or table.arrow is None or "citation_id" not in resource.field_names:
+    if table is None or table.arrow is None:
         return []
     linked = [
-        fk["fields"][0]
+        fk.fields[0]
         for fk in resource.foreign_keys
-        if fk["reference"].get("resource") not in (None, CITATIONS) and len(fk["fields"]) == 1
+        if fk.resource not in (name, CITATIONS) and len(fk.fields) == 1
     ]
     record_ids = combined(citations.column("record_id"))
     # What each row's citation is about (the first citation with that ID, as a lookup would):
     # row numbers from the foreign key check, -1 where there is none, or looked up here.
-    position = positions.get((name, "citation_id"))
+    position = positions.get((name, CITATION_FIELD))
     if position is None:
-        position = positions_in(table.column("citation_id"), citations.column("citation_id"))
+        position = positions_in(table.column(CITATION_FIELD), citations.column(CITATION_FIELD))
     position = pa.array(position, pa.int64(), mask=position < 0)
     subject = pc.take(record_ids, position)
     matches = np.zeros(len(table), dtype=bool)
@@ -341,7 +309,7 @@ def link_problems(
     if len(rows) == 0:
         return []
     subjects = take_texts(subject, rows)
-    cited = take_texts(table.column("citation_id"), rows)
+    cited = take_texts(table.column(CITATION_FIELD), rows)
     links = [take_texts(table.column(col), rows) for col in linked]
     problems = []
     for i, row in enumerate(rows.tolist()):
@@ -350,7 +318,7 @@ def link_problems(
             Problem(
                 table.label,
                 row + 2,
-                "citation_id",
+                CITATION_FIELD,
                 cited[i],
                 "link_citation",
                 f"cites evidence about {subjects[i]}, not about a record this row links ({ids})",

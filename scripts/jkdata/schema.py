@@ -17,32 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .columns import arrow, to_numpy_bool
-from .package import Resource
-
-# The type check for each Table Schema type: a regular expression over the raw text, plus a
-# calendar check for dates. Written for frictionless' default formats (bareNumber, ISO dates).
-_TYPE_PATTERNS = {
-    "integer": r"[+-]?[0-9]+",
-    "number": r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|NaN|INF|-INF",
-    "date": r"[0-9]{4}-[0-9]{2}-[0-9]{2}",
-    "year": r"[0-9]{4}",
-}
-_TYPE_WORDS = {
-    "integer": "must be a whole number",
-    "number": "must be a number (digits, optional decimal point)",
-    "date": "must be a real calendar date written YYYY-MM-DD",
-    "year": "must be a four-digit year",
-}
-DEFAULT_TRUE = ["true", "True", "TRUE", "1"]
-DEFAULT_FALSE = ["false", "False", "FALSE", "0"]
-
-
-def true_values(field: dict) -> list[str]:
-    return field.get("trueValues", DEFAULT_TRUE)
-
-
-def false_values(field: dict) -> list[str]:
-    return field.get("falseValues", DEFAULT_FALSE)
+from .model import TYPES, Field, Resource
 
 
 def days_in_month(year, month) -> np.ndarray:
@@ -115,7 +90,7 @@ def _date_days(texts: pa.Array) -> np.ndarray:
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
     shaped = to_numpy_bool(
-        pc.match_substring_regex(texts, "^" + _TYPE_PATTERNS["date"] + "$"), False
+        pc.match_substring_regex(texts, "^" + TYPES["date"].text_pattern + "$"), False
     )
     days = np.full(len(texts), np.datetime64("NaT", "D"))
     rows = np.flatnonzero(shaped)
@@ -132,31 +107,31 @@ def parse_dates(values: pd.Series) -> pd.Series:
     return pd.Series(date_days(values).astype("datetime64[s]"), index=values.index)
 
 
-def type_ok_array(values, field: dict) -> np.ndarray:
+def type_ok_array(values, field: Field) -> np.ndarray:
     """True where the text is a valid value of the field's type (missing cells count as valid)."""
     texts = arrow(values)
-    ftype = field.get("type", "string")
+    ftype = field.type
     if ftype == "string":
         return np.ones(len(texts), dtype=bool)
     if ftype == "boolean":
-        allowed = pa.array([str(v) for v in true_values(field) + false_values(field)], pa.string())
+        allowed = pa.array(list(field.true_values + field.false_values), pa.string())
         ok = to_numpy_bool(pc.is_in(texts, value_set=allowed), False)
     elif ftype == "date":
         ok = ~np.isnat(date_days(texts))
     else:
-        pattern = "^(?:" + _TYPE_PATTERNS[ftype] + ")$"
+        pattern = "^(?:" + field.kind.text_pattern + ")$"
         ok = to_numpy_bool(pc.match_substring_regex(texts, pattern), False)
     return ok | to_numpy_bool(pc.is_null(texts), False)
 
 
-def type_ok(values: pd.Series, field: dict) -> pd.Series:
+def type_ok(values: pd.Series, field: Field) -> pd.Series:
     """True where the text is a valid value of the field's type (missing cells count as valid)."""
     return pd.Series(type_ok_array(values, field), index=values.index)
 
 
-def to_typed(values: pd.Series, field: dict) -> pd.Series:
+def to_typed(values: pd.Series, field: Field) -> pd.Series:
     """Convert valid text to the field's type; invalid or missing cells become missing."""
-    ftype = field.get("type", "string")
+    ftype = field.type
     if ftype == "string":
         return values
     if ftype == "date":
@@ -167,41 +142,39 @@ def to_typed(values: pd.Series, field: dict) -> pd.Series:
     if ftype == "number":
         return pd.to_numeric(text, errors="coerce").astype("Float64")
     if ftype == "boolean":
-        mapping = dict.fromkeys(true_values(field), True) | dict.fromkeys(
-            false_values(field), False
-        )
+        mapping = dict.fromkeys(field.true_values, True) | dict.fromkeys(field.false_values, False)
         return text.map(mapping).astype("boolean")
     raise ValueError(f"unsupported type {ftype}")
 
 
 def typed_frame(frame: pd.DataFrame, resource: Resource) -> pd.DataFrame:
-    return pd.DataFrame({f["name"]: to_typed(frame[f["name"]], f) for f in resource.fields})
+    return pd.DataFrame({f.name: to_typed(frame[f.name], f) for f in resource.fields})
 
 
-def bound(value, field: dict):
+def bound(value, field: Field):
     """A minimum or maximum constraint as a comparable value of the field's type."""
-    if field.get("type") == "date":
+    if field.type == "date":
         return pd.Timestamp(value)
     return value
 
 
-def closest_allowed(value: str, field: dict) -> str | None:
+def closest_allowed(value: str, field: Field) -> str | None:
     """The allowed value a cell outside the field's vocabulary most likely meant: the same value
     in other case or with spaces around it (`kor`, `KOR `), the value whose category label it
     gives (`Make public statement` for `01`), or failing those the one closest in spelling."""
-    allowed = [str(v) for v in field.get("constraints", {}).get("enum", [])]
+    allowed = list(field.vocabulary or ())
     wanted = value.strip().casefold()
     for candidate in allowed:
         if candidate.casefold() == wanted:
             return candidate
-    for category in field.get("categories", []):
-        if not isinstance(category, dict) or "label" not in category:
+    for category in field.categories:
+        if not category.label:
             continue
-        label = str(category["label"]).casefold()
-        code = str(category.get("value", "")).casefold()
+        label = category.label.casefold()
+        code = category.value.casefold()
         # A label may start with its own code ("01 Make public statement").
         if wanted in (label, label.removeprefix(code).strip()):
-            return str(category.get("value"))
+            return category.value
     by_case = {candidate.casefold(): candidate for candidate in allowed}
     close = difflib.get_close_matches(wanted, list(by_case), n=1, cutoff=0.8)
     return by_case[close[0]] if close else None
@@ -209,20 +182,16 @@ def closest_allowed(value: str, field: dict) -> str | None:
 
 def rule_message(
     rule: str,
-    field: dict | None = None,
+    field: Field | None = None,
     resource: Resource | None = None,
     detail: str = "",
     value: str | None = None,
 ) -> str:
     """The rule in plain words, for people reading a report; for a value outside a vocabulary,
     the allowed value it most likely meant."""
-    constraints = (field or {}).get("constraints", {})
+    constraints = field.constraints.as_json() if field else {}
     if rule == "type":
-        return (
-            _TYPE_WORDS.get(field.get("type"), "has the wrong type")
-            if field
-            else "has the wrong type"
-        )
+        return field.kind.words if field and field.type != "string" else "has the wrong type"
     if rule == "required":
         return "is required but the cell is empty"
     if rule == "unique":

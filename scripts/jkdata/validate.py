@@ -64,16 +64,15 @@ class Report:
 
 def _needed_later(package) -> dict[str, set[str]]:
     """The columns of each table that cross-table checks read after the per-table checks."""
-    from .quotes import CITATIONS, SOURCES
+    from .model import CITATION_FIELD, CITATIONS, SOURCES
 
     keep: dict[str, set[str]] = {r.name: set(r.primary_key) for r in package.resources}
     for resource in package.resources:
         for fk in resource.foreign_keys:
-            keep[resource.name].update(_names(fk.get("fields")))
-            target = fk.get("reference", {}).get("resource") or resource.name
-            keep.setdefault(target, set()).update(_names(fk.get("reference", {}).get("fields")))
-        if "citation_id" in resource.field_names:
-            keep[resource.name].add("citation_id")
+            keep[resource.name].update(fk.fields)
+            keep.setdefault(fk.resource, set()).update(fk.reference_fields)
+        if resource.has(CITATION_FIELD):
+            keep[resource.name].add(CITATION_FIELD)
     keep.setdefault(CITATIONS, set()).update(
         {"citation_id", "table_name", "record_id", "source_id", "quote"}
     )
@@ -81,12 +80,6 @@ def _needed_later(package) -> dict[str, set[str]]:
     if sources is not None:
         keep[SOURCES] = set(sources.field_names)
     return keep
-
-
-def _names(value) -> list[str]:
-    from .package import _as_list
-
-    return _as_list(value)
 
 
 def _usable_cores() -> int:
@@ -174,14 +167,7 @@ def _unparsed_notes(package, tables: dict) -> list[str]:
     for resource in package.resources:
         if tables[resource.name].arrow is not None:
             continue
-        referrers = sorted(
-            {
-                other.name
-                for other in package.resources
-                for fk in other.foreign_keys
-                if (fk.get("reference", {}).get("resource") or other.name) == resource.name
-            }
-        )
+        referrers = sorted({other.name for other, _ in package.referrers(resource.name)})
         into = f" (from {', '.join(referrers)})" if referrers else ""
         notes.append(
             f"{resource.path} could not be parsed: its rows and the foreign keys into it{into} "
@@ -233,6 +219,7 @@ def validate_package(
     from concurrent.futures import FIRST_COMPLETED, wait
 
     from . import frictionless_check, pandera_checks, quotes, rules
+    from .model import CITATION_FIELD, CITATIONS, SOURCES
     from .package import DESCRIPTOR, load_package
 
     package, problems = load_package(root)
@@ -259,26 +246,26 @@ def validate_package(
             lookup.tables,
             (_look_up, lookup, tables, positions, missing, implied, outcome),
         )
-    for name in rules.cited_tables(package):
+    for name in package.cited_tables:
         later[f"evidence for {name}"] = (
-            {rules.CITATIONS, name},
+            {CITATIONS, name},
             (rules.coverage_problems, tables, name),
         )
     for resource in package.resources:
-        if "citation_id" in resource.field_names and resource.name != rules.CITATIONS:
-            needs = {rules.CITATIONS, resource.name}
+        if resource.cites:
+            needs = {CITATIONS, resource.name}
             needs |= {
                 f"foreign keys to {lk.target}.{lk.field}"
                 for lk in lookups
-                if (resource.name, "citation_id") in lk.referrers
+                if (resource.name, CITATION_FIELD) in lk.referrers
             }
             later[f"links of {resource.name}"] = (
                 needs,
-                (rules.link_problems, package, tables, resource.name, positions),
+                (rules.link_problems, tables, resource, positions),
             )
     if sources_dir is not None:
         later["quotes"] = (
-            {quotes.SOURCES, quotes.CITATIONS},
+            {SOURCES, CITATIONS},
             (quotes.quote_problems, tables, sources_dir),
         )
     waits_for = names | set(later)  # a need outside these (a table that failed to load) is moot
@@ -339,7 +326,7 @@ def validate_package(
     report.notes += _left_out_notes(package) + _unparsed_notes(package, tables)
     for resource in package.resources:
         problems += outcome[resource.name][2]  # the date rules
-    for name in rules.cited_tables(package):
+    for name in package.cited_tables:
         problems += outcome.get(f"evidence for {name}", [])
     for resource in package.resources:
         problems += outcome.get(f"links of {resource.name}", [])

@@ -13,7 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..csvread import read_table
-from ..package import Package, Resource, load_package
+from ..model import Field, Package, Resource
+from ..package import load_package
 from ..schema import typed_frame
 
 
@@ -43,7 +44,7 @@ class Dataset:
 
     def title_of(self, name: str) -> str:
         """A resource's title as the descriptor gives it (its name when it has none)."""
-        return self.descriptor["resources"][self.resource(name).index].get("title", name)
+        return self.resource(name).title or name
 
     def column(self, name: str, field: str) -> dict:
         """Record ID → the text of one field, for a table with a one-field primary key."""
@@ -98,20 +99,20 @@ class Dataset:
         frame = self.typed[name]
         columns = []
         for field in self.resource(name).fields:
-            values = frame[field["name"]]
-            if field.get("type") == "date":
+            values = frame[field.name]
+            if field.type == "date":
                 values = values.dt.date
             columns.append(values.astype(object).where(values.notna(), None).tolist())
         return list(zip(*columns, strict=True))
 
 
-def field_text(field: dict) -> str:
+def field_text(field: Field) -> str:
     """A field's title and description as one text ("Title. Description."), for the outputs
     that describe each column in one cell; either part may be missing."""
-    title = (field.get("title") or "").strip()
+    title = field.title.strip()
     if title and not title.endswith((".", "?", "!")):
         title += "."
-    return " ".join(filter(None, [title, (field.get("description") or "").strip()]))
+    return " ".join(filter(None, [title, field.description.strip()]))
 
 
 def load_dataset(root: Path) -> Dataset:

@@ -11,7 +11,7 @@ import csv
 import io
 from pathlib import Path
 
-from ..package import Package, Resource
+from ..model import Field, ForeignKey, Package, Resource
 from .cells import excel_csv_text
 from .dataset import Dataset
 from .views import CITATIONS, NATIVE_FIELD, SOURCES, RecordView, links_of, record_views
@@ -32,12 +32,12 @@ BOM = "\ufeff"
 
 
 def _derived(name: str, description: str) -> dict:
-    return {"name": name, "type": "string", "description": description}
+    return Field(name, "string", description=description)
 
 
-def flat_fields(package: Package) -> list[dict]:
-    """The flat file's Table Schema fields: the events schema's, then the joined ones."""
-    fields = [dict(f) for f in package.resource(ENTITY).fields]
+def flat_fields(package: Package) -> list[Field]:
+    """The flat file's fields: the events schema's, then the joined ones."""
+    fields = list(package.resource(ENTITY).fields)
     for link in links_of(package, ENTITY):
         _, other, other_field = link.other(ENTITY)
         role = f", then its `{link.role_field}` in brackets" if link.role_field else ""
@@ -87,7 +87,7 @@ def flat_fields(package: Package) -> list[dict]:
 
 
 def flat_row(view: RecordView, package: Package) -> list[str]:
-    cells = [view.row[f["name"]] or "" for f in package.resource(ENTITY).fields]
+    cells = [view.row[f.name] or "" for f in package.resource(ENTITY).fields]
     for link in links_of(package, ENTITY):
         linked = view.links.get(link.other(ENTITY)[1], [])
         cells.append(LIST_SEP.join(item.id for item in linked))
@@ -122,12 +122,16 @@ def flat_resource(package: Package) -> Resource:
     """The flat file as a table of its own (for the SQLite database): `flat_fields`, keyed by the
     event's ID, which refers to the event."""
     key = package.resource(ENTITY).primary_key
-    schema = {
-        "fields": flat_fields(package),
-        "primaryKey": key,
-        "foreignKeys": [{"fields": key, "reference": {"resource": ENTITY, "fields": key}}],
-    }
-    return Resource(TABLE, FILE, Path(FILE), schema, None, -1)
+    return Resource(
+        TABLE,
+        FILE,
+        Path(FILE),
+        None,
+        -1,
+        tuple(flat_fields(package)),
+        primary_key=key,
+        foreign_keys=(ForeignKey(key, ENTITY, key),),
+    )
 
 
 def _csv(rows: list[list[str]]) -> str:
@@ -138,7 +142,7 @@ def _csv(rows: list[list[str]]) -> str:
 
 
 def write(dataset: Dataset, out: Path) -> list[str]:
-    header = [f["name"] for f in flat_fields(dataset.package)]
+    header = [f.name for f in flat_fields(dataset.package)]
     rows = flat_rows(dataset)
     (out / FILE).write_text(_csv([header, *rows]), encoding="utf-8", newline="")
     excel = [[excel_csv_text(cell) for cell in row] for row in rows]

@@ -19,7 +19,6 @@ from .views import labels, link_tables
 ENTITY = "actors"
 FILE = "actors_network.graphml"
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
-GRAPHML_TYPES = {"string": "string", "integer": "long", "number": "double", "boolean": "boolean"}
 
 
 def co_participation(dataset: Dataset) -> dict[str, Counter]:
@@ -58,7 +57,7 @@ def graph(dataset: Dataset) -> ET.Element:
     node_keys = []
     for i, field in enumerate(resource.fields):
         key_id = f"n{i}"
-        _key(root, key_id, "node", field["name"], GRAPHML_TYPES.get(field.get("type"), "string"))
+        _key(root, key_id, "node", field.name, field.kind.graphml)
         node_keys.append(key_id)
     _key(root, "label", "node", "label", "string")  # what Gephi shows on a node
     _key(root, "weight", "edge", "weight", "double")

@@ -13,29 +13,20 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..package import Resource
+from ..model import Field, Resource
 from .dataset import Dataset
 
 FOLDER = "parquet"
-ARROW_TYPES = {
-    "string": pa.string(),
-    "integer": pa.int64(),
-    "number": pa.float64(),
-    "boolean": pa.bool_(),
-    "date": pa.date32(),
-    "year": pa.int64(),
-}
 DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 
 
-def arrow_field(field: dict) -> pa.Field:
-    constraints = field.get("constraints", {})
-    is_vocabulary = field.get("type", "string") == "string" and "enum" in constraints
+def arrow_field(field: Field) -> pa.Field:
+    is_vocabulary = field.type == "string" and field.is_vocabulary
     return pa.field(
-        field["name"],
-        DICTIONARY if is_vocabulary else ARROW_TYPES[field.get("type", "string")],
-        nullable=not constraints.get("required", False),
-        metadata={"description": field.get("description", ""), "title": field.get("title", "")},
+        field.name,
+        DICTIONARY if is_vocabulary else getattr(pa, field.kind.arrow)(),
+        nullable=not field.required,
+        metadata={"description": field.description, "title": field.title},
     )
 
 
@@ -60,7 +51,7 @@ def arrow_table(dataset: Dataset, name: str) -> pa.Table:
         arrow_column(
             [row[i] for row in rows],
             schema.field(i),
-            field.get("constraints", {}).get("enum"),
+            field.vocabulary,
         )
         for i, field in enumerate(resource.fields)
     ]

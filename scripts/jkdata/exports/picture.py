@@ -55,7 +55,7 @@ def render(dataset: Dataset) -> bytes:
     views = record_views(dataset, ENTITY)
     field = dataset.resource(ENTITY).field(TYPE_FIELD)
     used = {v.row[TYPE_FIELD] for v in views}
-    lanes = [t for t in field.get("constraints", {}).get("enum", sorted(used)) if t in used]
+    lanes = [t for t in (field.vocabulary or sorted(used)) if t in used]
     with matplotlib.rc_context():
         matplotlib.rcdefaults()
         matplotlib.rcParams.update({"font.family": FONT, "font.size": 9})

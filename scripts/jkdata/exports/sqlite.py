@@ -13,19 +13,11 @@ import json
 import sqlite3
 from pathlib import Path
 
-from ..package import Resource
+from ..model import Field, Resource
 from . import flat
 from .dataset import Dataset, field_text
 from .views import LABEL_FIELDS
 
-SQL_TYPES = {
-    "string": "TEXT",
-    "integer": "INTEGER",
-    "number": "REAL",
-    "boolean": "INTEGER",
-    "date": "TEXT",  # ISO 8601, checked with date(), so it sorts and compares as text
-    "year": "INTEGER",
-}
 METADATA = "metadata.json"
 
 
@@ -45,10 +37,10 @@ def literal(value) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def field_checks(field: dict) -> list[str]:
+def field_checks(field: Field) -> list[str]:
     """CHECK expressions for a field's constraints (NULL passes, as in Table Schema)."""
-    col, ftype = ident(field["name"]), field.get("type", "string")
-    constraints = field.get("constraints", {})
+    col, ftype = ident(field.name), field.type
+    constraints = field.constraints.as_json()
     checks = []
     if ftype == "date":
         # julianday() rolls 2025-02-30 over to March, so only real calendar dates compare equal.
@@ -75,11 +67,11 @@ def _names(fields) -> str:
 def create_table(resource: Resource) -> str:
     lines = []
     for field in resource.fields:
-        constraints = field.get("constraints", {})
-        parts = [ident(field["name"]), SQL_TYPES[field.get("type", "string")]]
-        if constraints.get("required") or field["name"] in resource.primary_key:
+        # Dates are TEXT (ISO 8601, checked with date()), so they sort and compare as text.
+        parts = [ident(field.name), field.kind.sql]
+        if not resource.nullable(field):
             parts.append("NOT NULL")
-        if constraints.get("unique"):
+        if field.constraints.unique:
             parts.append("UNIQUE")
         parts += [f"CHECK ({check})" for check in field_checks(field)]
         lines.append(" ".join(parts))
@@ -87,9 +79,10 @@ def create_table(resource: Resource) -> str:
         lines.append(f"PRIMARY KEY ({_names(resource.primary_key)})")
     lines += [f"UNIQUE ({_names(key)})" for key in resource.unique_keys]
     for fk in resource.foreign_keys:
-        target = fk["reference"].get("resource") or resource.name
-        fields, ref = fk["fields"], fk["reference"]["fields"]
-        lines.append(f"FOREIGN KEY ({_names(fields)}) REFERENCES {ident(target)} ({_names(ref)})")
+        lines.append(
+            f"FOREIGN KEY ({_names(fk.fields)}) REFERENCES {ident(fk.resource)} "
+            f"({_names(fk.reference_fields)})"
+        )
     body = ",\n  ".join(lines)
     return f"CREATE TABLE {ident(resource.name)} (\n  {body}\n)"
 
@@ -98,10 +91,9 @@ def indexes(resource: Resource) -> list[str]:
     """Indexes on foreign keys (unless the primary key already leads with them) and on dates."""
     wanted = []
     for fk in resource.foreign_keys:
-        fields = fk["fields"]
-        if resource.primary_key[: len(fields)] != fields:
-            wanted.append(fields)
-    wanted += [[f["name"]] for f in resource.fields if f.get("type") == "date"]
+        if resource.primary_key[: len(fk.fields)] != fk.fields:
+            wanted.append(fk.fields)
+    wanted += [(f.name,) for f in resource.fields if f.type == "date"]
     statements = []
     for fields in dict.fromkeys(tuple(f) for f in wanted):
         name = ident(f"idx_{resource.name}_{'_'.join(fields)}")
@@ -114,11 +106,12 @@ def text_fields(resource: Resource) -> list[str]:
     """Free text worth searching: strings with no vocabulary or pattern, outside the keys."""
     keys = set(resource.primary_key)
     return [
-        f["name"]
+        f.name
         for f in resource.fields
-        if f.get("type", "string") == "string"
-        and not {"enum", "pattern"} & set(f.get("constraints", {}))
-        and f["name"] not in keys
+        if f.type == "string"
+        and not f.is_vocabulary
+        and f.constraints.pattern is None
+        and f.name not in keys
     ]
 
 
@@ -182,11 +175,11 @@ def label_column(resource) -> str | None:
     """The column Datasette shows for a row that another row links to: the first label field the
     schema requires, so that no label is blank (a source may lack a title), else the first there is."""
     fields = sorted(
-        (f for f in resource.fields if f["name"] in LABEL_FIELDS),
-        key=lambda f: LABEL_FIELDS.index(f["name"]),
+        (f for f in resource.fields if f.name in LABEL_FIELDS),
+        key=lambda f: LABEL_FIELDS.index(f.name),
     )
-    required = [f for f in fields if f.get("constraints", {}).get("required")]
-    return (required or fields)[0]["name"] if fields else None
+    required = [f for f in fields if f.required]
+    return (required or fields)[0].name if fields else None
 
 
 def datasette_metadata(dataset: Dataset) -> dict:
@@ -194,21 +187,18 @@ def datasette_metadata(dataset: Dataset) -> dict:
     tables = {}
     described = []
     for resource in dataset.resources:
-        entry = dataset.descriptor["resources"][resource.index]
-        described.append(
-            (resource, entry.get("title", resource.name), entry.get("description", ""))
-        )
+        described.append((resource, resource.title or resource.name, resource.description))
     described.append((flat.flat_resource(dataset.package), flat.TITLE, flat.DESCRIPTION))
     for resource, title, description in described:
         table = {
             "title": title,
             "description": description,
-            "columns": {f["name"]: field_text(f) for f in resource.fields},
+            "columns": {f.name: field_text(f) for f in resource.fields},
         }
         label = label_column(resource)
         if label:
             table["label_column"] = label
-        if "date_start" in resource.field_names:
+        if resource.has("date_start"):
             table["sort"] = "date_start"
         if fts_table(resource):
             table["fts_table"] = fts_table(resource)

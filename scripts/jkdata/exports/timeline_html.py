@@ -86,7 +86,7 @@ def page_data(dataset: Dataset) -> dict:
     used_types = {e["filters"][TYPE_FIELD][0] for e in events}
     type_options = [
         [value, short_label(type_field, value)]
-        for value in type_field.get("constraints", {}).get("enum", sorted(used_types))
+        for value in type_field.vocabulary or sorted(used_types)
         if value in used_types
     ]
     filters = [{"key": TYPE_FIELD, "label": "Event type", "options": type_options}]

@@ -13,11 +13,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..package import Package, Resource
+from ..model import CITATIONS, SOURCES, Field, Package, Resource
 from .dataset import Dataset
 
-CITATIONS = "citations"
-SOURCES = "sources"
 # A record's human-readable label: the first of these fields that is filled (sources may lack a title).
 LABEL_FIELDS = ("name", "title", "file_name")
 NATIVE_FIELD = "name_native"  # the name in Korean or Japanese script, where the table has one
@@ -39,9 +37,9 @@ def link_tables(package: Package) -> list[LinkTable]:
     found = []
     for resource in package.resources:
         fks = [
-            (fk["reference"].get("resource"), fk["fields"][0])
+            (fk.resource, fk.fields[0])
             for fk in resource.foreign_keys
-            if len(fk["fields"]) == 1 and fk["reference"].get("resource") not in (None, CITATIONS)
+            if len(fk.fields) == 1 and fk.resource not in (resource.name, CITATIONS)
         ]
         if len(fks) != 2:
             continue
@@ -54,12 +52,10 @@ def links_of(package: Package, entity: str) -> list[LinkTable]:
     return [link for link in link_tables(package) if entity in (s[0] for s in link.sides)]
 
 
-def short_label(field: dict, value) -> str:
+def short_label(field: Field, value) -> str:
     """A vocabulary value's label up to its colon ("Summit: a meeting of…" → "Summit")."""
-    for category in field.get("categories", []):
-        if category.get("value") == value:
-            return str(category.get("label", value)).split(":")[0].strip()
-    return str(value)
+    label = field.label_of(str(value))
+    return label.split(":")[0].strip() if label else str(value)
 
 
 def labels(dataset: Dataset, entity: str) -> dict[str, str]:

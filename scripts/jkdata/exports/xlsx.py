@@ -15,6 +15,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from ..model import Field
 from . import flat
 from .cells import looks_like_formula
 from .dataset import Dataset, field_text
@@ -67,13 +68,13 @@ def _write_cell(sheet, row: int, col: int, value, ftype: str, formats: _Formats)
         sheet.write_string(row, col, value)
 
 
-def _sheet(book, formats: _Formats, name: str, fields: list[dict], rows: list) -> None:
+def _sheet(book, formats: _Formats, name: str, fields: list[Field], rows: list) -> None:
     sheet = book.add_worksheet(name[:31])
     for col, field in enumerate(fields):
-        sheet.write_string(0, col, field["name"], formats.header)
+        sheet.write_string(0, col, field.name, formats.header)
         for row, record in enumerate(rows, start=1):
-            _write_cell(sheet, row, col, record[col], field.get("type", "string"), formats)
-        sheet.set_column(col, col, _width(field["name"], (r[col] for r in rows)))
+            _write_cell(sheet, row, col, record[col], field.type, formats)
+        sheet.set_column(col, col, _width(field.name, (r[col] for r in rows)))
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, len(rows), len(fields) - 1)
 
@@ -105,9 +106,8 @@ def _keys(resource) -> dict[str, str]:
         for name in unique:
             keys.setdefault(name, []).append("unique" if len(unique) == 1 else "unique together")
     for fk in resource.foreign_keys:
-        target = fk["reference"].get("resource") or resource.name
-        for here, there in zip(fk["fields"], fk["reference"]["fields"], strict=True):
-            keys.setdefault(here, []).append(f"→ {target}.{there}")
+        for here, there in zip(fk.fields, fk.reference_fields, strict=True):
+            keys.setdefault(here, []).append(f"→ {fk.resource}.{there}")
     return {name: ", ".join(words) for name, words in keys.items()}
 
 
@@ -149,16 +149,15 @@ def _readme_sheet(book, formats: _Formats, dataset: Dataset) -> None:
     for sheet_name, fields, keys in sheets:
         for field in fields:
             row += 1
-            constraints = field.get("constraints", {})
-            values = [
-                f"{c['value']}: {c.get('label', '')}" for c in field.get("categories", [])
-            ] or [str(v) for v in constraints.get("enum", [])]
+            values = [f"{c.value}: {c.label}" for c in field.categories] or list(
+                field.vocabulary or ()
+            )
             cells = [
                 sheet_name,
-                field["name"],
-                field.get("type", "string"),
-                "yes" if constraints.get("required") else "",
-                keys.get(field["name"], ""),
+                field.name,
+                field.type,
+                "yes" if field.required else "",
+                keys.get(field.name, ""),
                 field_text(field),
                 "; ".join(values),
             ]
