@@ -57,6 +57,22 @@ def test_builds_every_output(built):
     assert set(digests(built)) == EXPECTED
 
 
+def test_each_output_is_declared_by_the_exporter_that_writes_it(built):
+    """The exporters' FILES are what a build may replace: each top-level output matches exactly
+    one exporter's patterns, and each pattern matches an output."""
+    import fnmatch
+
+    outputs = {p.name for p in built.iterdir()} - {build_module.MARKER}
+    for name in outputs:
+        owners = [
+            e for e in build_module.EXPORTS if any(fnmatch.fnmatchcase(name, f) for f in e.FILES)
+        ]
+        assert len(owners) == 1, (name, owners)
+    for export in build_module.EXPORTS:
+        for pattern in export.FILES:
+            assert fnmatch.filter(outputs, pattern), (export.__name__, pattern)
+
+
 def test_same_input_gives_byte_identical_files_at_another_time_and_zone(
     built, tmp_path, monkeypatch
 ):

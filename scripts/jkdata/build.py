@@ -49,20 +49,8 @@ DOCS_PICTURE = Path("docs") / picture.FILE  # committed copy shown at the top of
 MARKER = ".jkdata-build"  # in every directory a build makes, so that the next build may replace it
 MARKER_TEXT = "Made by `jkdata build`; the next build replaces this directory whole.\n"
 # What a build wrote before it left the marker: such a dist/ may be replaced too.
-_UNMARKED_BUILD = ("events_flat.csv", "timeline.json")
-_BUILD_NAMES = (
-    "events_flat.csv",
-    "events_flat_excel.csv",
-    "*.xlsx",
-    "*.db",
-    "metadata.json",
-    "parquet",
-    "timeline.json",
-    "timeline.html",
-    "timeline.png",
-    "actors_network.graphml",
-    "*.zip",
-)
+_UNMARKED_BUILD = (flat.FILE, timeline.FILE)
+_BUILD_NAMES = tuple(pattern for export in EXPORTS for pattern in export.FILES)
 # The package's own files and folders (beside those its descriptor names): never a dist. The
 # documents are those the release bundle ships (docs/codebook.md lies in "docs").
 PACKAGE_PARTS = (

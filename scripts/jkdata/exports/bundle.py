@@ -33,6 +33,7 @@ DOCUMENTS = (
 )
 PICTURE_IN_DOCS = "docs/timeline.png"  # where the README expects the picture
 SUMS = "SHA256SUMS"
+FILES = ("*.zip",)  # what `write` makes in dist/ (names or glob patterns)
 
 
 def file_name(dataset: Dataset) -> str:

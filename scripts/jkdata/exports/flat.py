@@ -26,6 +26,7 @@ DESCRIPTION = (
     "joined in as text (built from the tables; see the codebook)."
 )
 EXCEL_FILE = "events_flat_excel.csv"
+FILES = (FILE, EXCEL_FILE)  # what `write` makes in dist/ (names or glob patterns)
 LIST_SEP = "; "  # between linked records
 EVIDENCE_SEP = " | "  # between quotes, which may themselves contain semicolons
 BOM = "\ufeff"

@@ -18,6 +18,7 @@ from .views import labels, link_tables
 
 ENTITY = "actors"
 FILE = "actors_network.graphml"
+FILES = (FILE,)  # what `write` makes in dist/ (names or glob patterns)
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
 
 

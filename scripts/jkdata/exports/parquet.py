@@ -17,6 +17,7 @@ from ..model import Field, Resource
 from .dataset import Dataset
 
 FOLDER = "parquet"
+FILES = (FOLDER,)  # what `write` makes in dist/ (names or glob patterns)
 DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 
 

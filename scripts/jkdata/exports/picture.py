@@ -24,6 +24,7 @@ from .views import record_views, short_label, year_span
 
 ENTITY = "events"
 FILE = "timeline.png"
+FILES = (FILE,)  # what `write` makes in dist/ (names or glob patterns)
 TYPE_FIELD = "event_type"
 FONT = "DejaVu Sans"
 MAX_LABELS = 24  # beyond this many events the labels would overlap: the dots speak alone

@@ -19,6 +19,7 @@ from .dataset import Dataset, field_text
 from .views import LABEL_FIELDS
 
 METADATA = "metadata.json"
+FILES = ("*.db", METADATA)  # what `write` makes in dist/ (names or glob patterns)
 
 
 def file_name(dataset: Dataset) -> str:

@@ -28,6 +28,7 @@ from .views import (
 
 ENTITY = "events"
 FILE = "timeline.json"
+FILES = (FILE,)  # what `write` makes in dist/ (names or glob patterns)
 PARTS = {"year": ("year",), "month": ("year", "month"), "day": ("year", "month", "day")}
 
 

@@ -17,6 +17,7 @@ from .views import NATIVE_FIELD, for_links, link_evidence, link_notes, record_vi
 
 ENTITY = "events"
 FILE = "timeline.html"
+FILES = (FILE,)  # what `write` makes in dist/ (names or glob patterns)
 TYPE_FIELD = "event_type"
 
 

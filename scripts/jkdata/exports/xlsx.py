@@ -26,6 +26,9 @@ FLAT_SHEET = flat.TABLE
 MIN_WIDTH, MAX_WIDTH = 8, 60
 
 
+FILES = ("*.xlsx",)  # what `write` makes in dist/ (names or glob patterns)
+
+
 def file_name(dataset: Dataset) -> str:
     return f"{dataset.name}.xlsx"
 
