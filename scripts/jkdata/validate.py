@@ -232,7 +232,7 @@ def validate_package(
     """
     from concurrent.futures import FIRST_COMPLETED, wait
 
-    from . import frictionless_check, pandera_checks, quotes, rules
+    from . import consistency, frictionless_check, pandera_checks, quotes, rules
     from .package import DESCRIPTOR, load_package
 
     package, problems = load_package(root)
@@ -276,6 +276,7 @@ def validate_package(
                 needs,
                 (rules.link_problems, package, tables, resource.name, positions),
             )
+    later["consistency"] = (names, (consistency.consistency_problems, package, tables))
     if sources_dir is not None:
         later["quotes"] = (
             {quotes.SOURCES, quotes.CITATIONS},
@@ -343,6 +344,7 @@ def validate_package(
         problems += outcome.get(f"evidence for {name}", [])
     for resource in package.resources:
         problems += outcome.get(f"links of {resource.name}", [])
+    problems += outcome.get("consistency", [])
     if sources_dir is None:
         report.notes.append("quotes not checked: no sources directory (give --sources-dir)")
     else:
