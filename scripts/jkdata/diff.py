@@ -371,9 +371,7 @@ def _recoded(resource: Resource, added: pd.Index, removed: pd.Index, key: list[s
     for k in added:
         news.setdefault(part(k), []).append(k)
     return [
-        (olds[p][0], news[p][0])
-        for p in olds
-        if len(olds[p]) == 1 and len(news.get(p, [])) == 1
+        (olds[p][0], news[p][0]) for p in olds if len(olds[p]) == 1 and len(news.get(p, [])) == 1
     ]
 
 
