@@ -219,6 +219,7 @@ STEPS = {
     "evidence": "evidence for every record",
     "links": "citations of the link tables",
     "quotes": "quotes verbatim in their sources, checksums",
+    "consistency": "consistency rules: quote length, roles, unlinked actors",
 }
 NESTED = ("parse", "scan")  # inside "read"
 

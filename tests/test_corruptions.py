@@ -324,6 +324,36 @@ CASES = [
         cell("event_actors", "EV-0005,AC-0001", "citation_id", "CI-0004"),
         ("data/event_actors.csv", At("EV-0005,AC-0001"), "citation_id", "link_citation"),
     ),
+    # --- consistency (consistency.py, issue 17)
+    (
+        "quote_too_short",
+        cell("citations", "CI-0009", "quote", "Lee Jae-myung"),
+        ("data/citations.csv", At("CI-0009"), "quote", "quote_short"),
+    ),
+    (
+        "dispute_party_beside_claimant",
+        cell("dispute_actors", "DI-0011,AC-0001", "dispute_role", "party"),
+        ("data/dispute_actors.csv", At("DI-0011,AC-0001"), "dispute_role", "dispute_role_mix"),
+    ),
+    (
+        "candidate_and_non_member",
+        lambda p: edit(
+            p / "data/agreement_actors.csv",
+            "AG-0005,AC-0003,non_member",
+            "AG-0005,AC-0003,candidate,CI-0076,\nAG-0005,AC-0003,non_member",
+        ),
+        (
+            "data/agreement_actors.csv",
+            At("AG-0005,AC-0003,non_member"),
+            "agreement_role",
+            "agreement_role_conflict",
+        ),
+    ),
+    (
+        "actor_linked_to_nothing",
+        lambda p: edit(p / "data/event_actors.csv", "EV-0011,AC-0019,initiator,CI-0113,\n", ""),
+        ("data/actors.csv", At("AC-0019"), "actor_id", "actor_unlinked"),
+    ),
     # --- descriptor and schemas
     (
         "descriptor_not_json",

@@ -91,9 +91,50 @@ def test_changed_meaning_needs_major(repo):
 
 
 def test_exact_identity_field_change_needs_major(repo):
+    edit(repo / "data/citations.csv", "CI-0001,events,EV-0001,", "CI-0001,events,EV-0002,")
+    _, report = diff(repo, "v0.1.0")
+    assert ("citations", "record_meaning_changed", "CI-0001") in kinds(report)
+    assert report["required_bump"] == "major"
+
+
+def test_recoded_event_type_is_a_patch(repo):
+    """A coder's classification is not identity: recoding event_type corrects the record."""
     edit(repo / "data/events.csv", ",speech,", ",press_statement,")
     _, report = diff(repo, "v0.1.0")
-    assert ("events", "record_meaning_changed", "EV-0005") in kinds(report)
+    change = next(c for c in report["changes"] if c["key"] == "EV-0005")
+    assert change["kind"] == "record_changed" and change["bump"] == "patch"
+    assert {"field": "event_type", "before": "speech", "after": "press_statement"} in change[
+        "fields"
+    ]
+    assert report["required_bump"] == "patch"
+
+
+def test_recoded_role_pairs_the_link_as_a_patch(repo):
+    """A link row whose role changes (its key) is the same link recoded, not removed and added."""
+    edit(repo / "data/dispute_actors.csv", "DI-0011,AC-0001,respondent", "DI-0011,AC-0001,party")
+    _, report = diff(repo, "v0.1.0")
+    change = next(c for c in report["changes"] if c["table"] == "dispute_actors")
+    assert change["kind"] == "record_changed" and change["key"] == "DI-0011|AC-0001|party"
+    assert report["required_bump"] == "patch"
+
+
+def test_date_identity_is_overlap(repo):
+    """A date narrowed within its span is a correction; one moved to a span it did not cover is
+    a new meaning."""
+    edit(
+        repo / "data/events.csv",
+        "2008,2008-01-01,2008-12-31,year,stated",
+        "2008-05,2008-05-01,2008-05-31,month,stated",
+    )
+    _, report = diff(repo, "v0.1.0")
+    assert report["required_bump"] == "patch", report["changes"]
+    edit(
+        repo / "data/events.csv",
+        "2008-05,2008-05-01,2008-05-31,month,stated",
+        "2009,2009-01-01,2009-12-31,year,stated",
+    )
+    _, report = diff(repo, "v0.1.0")
+    assert ("events", "record_meaning_changed", "EV-0014") in kinds(report)
 
 
 def test_removed_record_needs_major_and_check_fails(repo):

@@ -175,7 +175,10 @@ def test_every_link_table_carries_evidence():
 def test_identity_marks_are_valid_and_every_entity_table_has_one():
     for name, schema in SCHEMAS.items():
         marks = {f["name"]: f["x-identity"] for f in schema["fields"] if "x-identity" in f}
-        assert set(marks.values()) <= {"exact", "similar"}, name
+        assert set(marks.values()) <= {"exact", "similar", "overlap"}, name
+        for field in (f for f in schema["fields"] if f.get("x-identity") == "overlap"):
+            names = {f["name"] for f in schema["fields"]}
+            assert field["name"] == "date" and {"date_start", "date_end"} <= names, name
         for field in (f for f in schema["fields"] if f.get("x-identity") == "similar"):
             assert field["type"] == "string" and "enum" not in field.get("constraints", {}), (
                 f"{name}.{field['name']}"

@@ -55,9 +55,12 @@ def render_codebook(package: Package) -> str:
         + ", ".join(lic.get("title", lic.get("name", "")) for lic in descriptor.get("licenses", []))
         + ".",
         "",
-        "Identity fields (`x-identity`) give a record its meaning: `exact` — any change of a filled value "
+        "Identity fields (`x-identity`) give a record its meaning — what it is about (for an event: what "
+        "happened, to whom, when), never a coder's classification: `exact` — any change of a filled value "
         "is a new meaning; `similar` — text whose new value shares less than half its characters with the old "
-        "one is a new meaning. An ID never changes meaning (see CONTRIBUTING.md).",
+        "one is a new meaning; `overlap` — a date whose new span (`date_start`–`date_end`) shares no day with "
+        "the old one is a new meaning. Recoding a type, coverage or role is a correction; a link row recoded "
+        "keeps its linked IDs. An ID never changes meaning (see CONTRIBUTING.md).",
         "",
         "## Tables",
         "",

@@ -7,8 +7,16 @@ The bump follows the Data Package Version recipe (see CONTRIBUTING.md):
 - patch: a corrected value or description.
 
 Schemas mark the fields that give a record its identity with `"x-identity"`: `"exact"` (any
-change of a filled value is a new meaning) or `"similar"` (text: a new meaning when the old and new
-text share less than half their characters, so a spelling fix is a correction, not a new record).
+change of a filled value is a new meaning), `"similar"` (text: a new meaning when the old and new
+text share less than half their characters, so a spelling fix is a correction, not a new record) or
+`"overlap"` (a date: a new meaning when the old and new spans, `date_start`–`date_end`, share no
+day, so a better precision or a corrected bound is a correction). Identity is what a record is
+about (for an event: what happened, to whom, when), never a coder's classification: a recoded
+`event_type`, `dispute_type`, `actor_type`, `coverage` or role is a correction (patch).
+
+A link row's key holds the linked IDs (marked `x-identity`) and a role or relation (not marked):
+a removed and an added row with the same linked IDs, and no other row of either side sharing
+them, are the same link recoded, a patch.
 """
 
 from __future__ import annotations
@@ -319,9 +327,47 @@ def _meaning_changed(resource: Resource, before: pd.Series, after: pd.Series) ->
         old, new = before[name], after[name]
         if not old or not new or old == new:
             continue
-        if how == "exact" or difflib.SequenceMatcher(None, old, new).ratio() < SIMILAR_ENOUGH:
+        if how == "overlap":
+            if _spans_apart(before, after):
+                changed.append(name)
+        elif how == "exact" or difflib.SequenceMatcher(None, old, new).ratio() < SIMILAR_ENOUGH:
             changed.append(name)
     return changed
+
+
+def _spans_apart(before: pd.Series, after: pd.Series) -> bool:
+    """Whether the old and new date spans (`date_start`–`date_end`, ISO dates that compare as
+    text) share no day; spans that cannot be read count as apart."""
+    try:
+        old = (before["date_start"], before["date_end"])
+        new = (after["date_start"], after["date_end"])
+    except KeyError:
+        return True
+    if not all(old) or not all(new):
+        return True
+    return old[1] < new[0] or new[1] < old[0]
+
+
+def _recoded(resource: Resource, added: pd.Index, removed: pd.Index, key: list[str]):
+    """Pairs (removed key, added key) of link rows that differ only in key fields without
+    `x-identity` (a role or relation), where the identity part pairs them one to one."""
+    identity = [n for n in key if resource.has(n) and resource.field(n).identity]
+    if not identity or len(identity) == len(key) or not len(added) or not len(removed):
+        return []
+    where = [key.index(n) for n in identity]
+
+    def part(k: str) -> tuple:
+        values = k.split("|")
+        return tuple(values[i] for i in where)
+
+    olds, news = {}, {}
+    for k in removed:
+        olds.setdefault(part(k), []).append(k)
+    for k in added:
+        news.setdefault(part(k), []).append(k)
+    return [
+        (olds[p][0], news[p][0]) for p in olds if len(olds[p]) == 1 and len(news.get(p, [])) == 1
+    ]
 
 
 def _record_changes(
@@ -344,6 +390,26 @@ def _record_changes(
     new_rows = after.loc[shared, common_fields].fillna("").astype(str)
     differs = (old_rows != new_rows).any(axis=1)
     changes = []
+    recoded = _recoded(new, added, removed, key) if len(key) > 1 else []
+    if recoded:
+        paired_old = {o for o, _ in recoded}
+        paired_new = {n for _, n in recoded}
+        added = added[~added.isin(paired_new)]
+        removed = removed[~removed.isin(paired_old)]
+        for old_key, new_key in recoded:
+            fields = [
+                {"field": name, "before": b or None, "after": a or None}
+                for name, b, a in zip(
+                    common_fields,
+                    before.loc[old_key, common_fields].fillna("").astype(str),
+                    after.loc[new_key, common_fields].fillna("").astype(str),
+                    strict=True,
+                )
+                if b != a
+            ]
+            changes.append(
+                Change(table, "record_changed", "patch", "recoded", key=new_key, fields=fields)
+            )
     for record in added:
         changes.append(Change(table, "record_added", "minor", "added", key=record))
     for record in removed:
@@ -372,7 +438,7 @@ def _record_changes(
     counts = {
         "added": len(added),
         "removed": len(removed),
-        "changed": int(differs.sum()),
+        "changed": int(differs.sum()) + len(recoded),
         "rows_before": len(before),
         "rows_after": len(after),
     }

@@ -254,6 +254,8 @@ class Resource:
     foreign_keys: tuple[ForeignKey, ...] = ()
     title: str = ""
     description: str = ""
+    # The schema's own `x-` properties (package rules such as `x-evidence`), by name.
+    extensions: dict = field(default_factory=dict, repr=False, compare=False)
     # The Table Schema as written: only for frictionless, the independent second engine.
     table_schema: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -263,6 +265,11 @@ class Resource:
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
+
+    def extension(self, key: str) -> dict:
+        """An `x-` property of the schema that holds an object ({} when absent or not one)."""
+        value = self.extensions.get(key)
+        return value if isinstance(value, dict) else {}
 
     def has(self, name: str) -> bool:
         return name in self.field_names
@@ -364,6 +371,7 @@ def resource_from_schema(
         ),
         title=entry.get("title", "") or "",
         description=entry.get("description", "") or "",
+        extensions={k: v for k, v in schema.items() if k.startswith("x-")},
         table_schema=schema,
     )
 

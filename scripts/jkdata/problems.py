@@ -60,7 +60,12 @@ RULES = {
     "source_file": "A source document is missing from the sources directory, unreadable or not UTF-8.",
     "source_checksum": "A source document's SHA-256 or size differs from the sources table.",
     "quote_not_found": "A quote does not appear verbatim in its source document.",
-    "quote_share": "The quotes together reproduce more than half of a source document's text.",
+    "quote_share": "The quotes together reproduce more than half of a source document's text (not counting the citations listed in x-evidence.overShare, where the evidence needs more).",
+    # consistency (consistency.py; what each allows is read from the schemas' x- properties)
+    "quote_short": "A quote has fewer words than x-evidence.minWords in the citations schema and is not listed in x-evidence.shortQuotes with a reason.",
+    "dispute_role_mix": "One dispute holds two roles that may not appear together (x-role-rules.notTogether in the dispute_actors schema: party beside claimant or respondent).",
+    "agreement_role_conflict": "One actor holds two contradictory roles in one agreement (x-role-rules.notBoth in the agreement_actors schema: candidate and non_member …).",
+    "actor_unlinked": "An actor is linked to no event, agreement or dispute and x-unlinked in the actors schema does not say why.",
 }
 
 

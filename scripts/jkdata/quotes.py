@@ -106,13 +106,20 @@ def quote_problems(tables: dict[str, Table], sources_dir: Path) -> tuple[list[Pr
     # One search finds whether a quote is verbatim and where: every place it occurs counts
     # towards the share of its source that the quotes reproduce.
     spans: dict[str, tuple[list[int], list[int]]] = {name: ([], []) for name in names}
+    # Citations where the evidence needs more than the cap allows (x-evidence.overShare): their
+    # quotes are checked, and counted in the whole share the report gives, not in the capped one.
+    over = _over_share(citations)
+    capped_keys = set(key[~over].tolist()) if over.any() else None
+    capped: dict[str, tuple[list[int], list[int]]] = {name: ([], []) for name in names}
     bad = []
     for k, row, sought in zip(keys.tolist(), rows.tolist(), take_texts(quotes, rows), strict=True):
         name = names[source[row]]
         found = _occurrences(texts[name], sought, *spans[name])
         if not found:
             bad.append(k)
-    problems += _share_problems(sources, texts, spans)
+        elif capped_keys is not None and k in capped_keys:
+            _occurrences(texts[name], sought, *capped[name])
+    problems += _share_problems(sources, texts, spans if capped_keys is None else capped, spans)
     if bad:
         for row in np.flatnonzero(np.isin(key, np.array(bad, dtype=np.int64))).tolist():
             source_id = names[source[row]]
@@ -203,7 +210,18 @@ def _covered_share(text: str, starts: list[int], ends: list[int]) -> float:
     return float(covered[ink].sum() / max(int(ink.sum()), 1))
 
 
-def _share_problems(sources: Table, texts: dict[str, str], spans: dict) -> list[Problem]:
+def _over_share(citations: Table) -> np.ndarray:
+    """Rows of the citations listed in x-evidence.overShare of the citations schema."""
+    listed = citations.resource.extension("x-evidence").get("overShare") or {}
+    if not listed or "citation_id" not in citations.arrow.column_names:
+        return np.zeros(len(citations), dtype=bool)
+    ids = citations.column("citation_id")
+    return to_numpy_bool(pc.is_in(ids, value_set=pa.array(list(listed), pa.string())), False)
+
+
+def _share_problems(
+    sources: Table, texts: dict[str, str], spans: dict, whole: dict | None = None
+) -> list[Problem]:
     ids = sources.column("source_id").to_pylist()
     problems = []
     for source_id, (starts, ends) in spans.items():
@@ -211,6 +229,21 @@ def _share_problems(sources: Table, texts: dict[str, str], spans: dict) -> list[
             continue
         share = _covered_share(texts[source_id], starts, ends)
         if share > MAX_QUOTED_SHARE:
+            if whole is not None and whole is not spans:
+                total = _covered_share(texts[source_id], *whole[source_id])
+                problems.append(
+                    Problem(
+                        sources.label,
+                        ids.index(source_id) + 2,
+                        "source_id",
+                        source_id,
+                        "quote_share",
+                        f"the quotes not listed in x-evidence.overShare reproduce {share:.0%} of "
+                        f"this source's text (at most {MAX_QUOTED_SHARE:.0%}; all quotes: "
+                        f"{total:.0%}): quote only the fragment that states each fact",
+                    )
+                )
+                continue
             problems.append(
                 Problem(
                     sources.label,

@@ -218,7 +218,7 @@ def validate_package(
     """
     from concurrent.futures import FIRST_COMPLETED, wait
 
-    from . import frictionless_check, pandera_checks, quotes, rules
+    from . import consistency, frictionless_check, pandera_checks, quotes, rules
     from .model import CITATION_FIELD, CITATIONS, SOURCES
     from .package import DESCRIPTOR, load_package
 
@@ -263,6 +263,7 @@ def validate_package(
                 needs,
                 (rules.link_problems, tables, resource, positions),
             )
+    later["consistency"] = (names, (consistency.consistency_problems, package, tables))
     if sources_dir is not None:
         later["quotes"] = (
             {SOURCES, CITATIONS},
@@ -330,6 +331,7 @@ def validate_package(
         problems += outcome.get(f"evidence for {name}", [])
     for resource in package.resources:
         problems += outcome.get(f"links of {resource.name}", [])
+    problems += outcome.get("consistency", [])
     if sources_dir is None:
         report.notes.append("quotes not checked: no sources directory (give --sources-dir)")
     else:

@@ -65,6 +65,8 @@ def slide_dates(row: dict) -> dict:
     first, _, last = row["date"].partition("/")
     if display_date(first):
         start["display_date"] = display_date(first)
+    elif end == start and display_date(last):  # one slide date: the hedged end labels it
+        start["display_date"] = display_date(last)
     if end != start and display_date(last or first):
         end["display_date"] = display_date(last or first)
     return {"start_date": start} | ({"end_date": end} if end != start else {})

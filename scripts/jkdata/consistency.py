@@ -1,0 +1,164 @@
+"""Consistency rules over the loaded tables: evidence strong enough to show its claim, roles that do
+not contradict each other, and actors that are linked to something.
+
+What a rule allows is read from the schemas' `x-` properties (the codebook shows them):
+
+- citations → `x-evidence`: `minWords` (the fewest words a quote may have), `shortQuotes`
+  (citation ID → why that quote may be shorter: a whole heading or title);
+- a link table → `x-role-rules`: `notTogether`, pairs of roles that may not both appear in one
+  linked record (`party` is for sides where no claimant is named); `notBoth`, pairs of roles one
+  actor may not hold in one linked record (`candidate` and `non_member` …);
+- actors → `x-unlinked`: actor ID → why the actor is linked to nothing.
+
+Which fields are the record, the actor and the role is read off the link table's keys. Every check
+is vectorised: the link tables of a large package have millions of rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .columns import take_texts, to_numpy_bool
+from .csvread import Table
+from .model import CITATIONS, Package, Resource
+from .problems import Problem
+
+ACTORS = "actors"
+# The rule each kind of role rule reports under.
+_ROLE_RULES = {"notTogether": "dispute_role_mix", "notBoth": "agreement_role_conflict"}
+
+
+def consistency_problems(package: Package, tables: dict[str, Table]) -> list[Problem]:
+    """Every consistency rule, in a stable order."""
+    problems = short_quote_problems(package, tables)
+    for resource in package.resources:
+        problems += role_problems(resource, tables)
+    return problems + unlinked_actor_problems(package, tables)
+
+
+def _loaded(tables: dict[str, Table], name: str) -> Table | None:
+    table = tables.get(name)
+    return None if table is None or table.arrow is None else table
+
+
+def _report(table: Table, rows: np.ndarray, column: str, rule: str, message) -> list[Problem]:
+    values = take_texts(table.column(column), rows)
+    return [
+        Problem(table.label, int(row) + 2, column, value, rule, message(int(row), value))
+        for row, value in zip(rows.tolist(), values, strict=True)
+    ]
+
+
+def short_quote_problems(package: Package, tables: dict[str, Table]) -> list[Problem]:
+    """`quote_short`: a quote of fewer than `minWords` words that `shortQuotes` does not list."""
+    resource, table = package.resource(CITATIONS), _loaded(tables, CITATIONS)
+    if resource is None or table is None:
+        return []
+    evidence = resource.extension("x-evidence")
+    minimum = evidence.get("minWords")
+    if not isinstance(minimum, int) or isinstance(minimum, bool):
+        return []
+    allowed = pa.array([str(k) for k in evidence.get("shortQuotes") or {}], pa.string())
+    counts = pc.list_value_length(pc.utf8_split_whitespace(table.column("quote")))
+    short = pc.and_(
+        pc.less(counts, minimum),
+        pc.invert(pc.is_in(table.column(resource.primary_key[0]), allowed)),
+    )
+    rows = np.flatnonzero(to_numpy_bool(short, False))
+    words = counts.to_numpy(zero_copy_only=False)
+
+    def message(row: int, _value) -> str:
+        n = int(words[row])
+        return (
+            f"has {n} word{'s' if n != 1 else ''} (at least {minimum}): quote the passage that "
+            "shows the subject and what is said of it, or list the citation with a reason in "
+            "x-evidence.shortQuotes"
+        )
+
+    return _report(table, rows, "quote", "quote_short", message)
+
+
+def _link_fields(resource: Resource) -> tuple[str, str, str] | None:
+    """(record field, actor field, role field) of a link between actors and another table."""
+    actor = next((fk.fields[0] for fk in resource.foreign_keys if fk.resource == ACTORS), None)
+    record = next(
+        (
+            fk.fields[0]
+            for fk in resource.foreign_keys
+            if fk.resource not in (ACTORS, CITATIONS, resource.name) and len(fk.fields) == 1
+        ),
+        None,
+    )
+    keyed = {name for fk in resource.foreign_keys for name in fk.fields}
+    role = next((name for name in resource.primary_key if name not in keyed), None)
+    return None if None in (actor, record, role) else (record, actor, role)
+
+
+def role_problems(resource: Resource, tables: dict[str, Table]) -> list[Problem]:
+    """`x-role-rules` of one link table: for a pair (first, second), each row holding `second`
+    where `first` is held too, in the same linked record (`notTogether`) or by the same actor in
+    it (`notBoth`)."""
+    rules = resource.extension("x-role-rules")
+    fields, table = _link_fields(resource), _loaded(tables, resource.name)
+    if not rules or fields is None or table is None:
+        return []
+    record, actor, role = fields
+    noun = next(fk.resource for fk in resource.foreign_keys if fk.fields == (record,)).rstrip("s")
+    roles, records = table.column(role), table.column(record)
+    pair_keys = pc.binary_join_element_wise(records, table.column(actor), "\x1f")
+    problems = []
+    for kind, rule in _ROLE_RULES.items():
+        for first, second in rules.get(kind) or []:
+            holds_first = pc.equal(roles, first)
+            holds_second = to_numpy_bool(pc.equal(roles, second), False)
+            keys = records if kind == "notTogether" else pair_keys
+            also = to_numpy_bool(pc.is_in(keys, pc.unique(pc.filter(keys, holds_first))), False)
+            rows = np.flatnonzero(holds_second & also)
+            ids = take_texts(records, rows)
+            actors = take_texts(table.column(actor), rows)
+            where = dict(zip(rows.tolist(), zip(ids, actors, strict=True), strict=True))
+
+            def message(
+                row: int, _value, first=first, second=second, kind=kind, where=where
+            ) -> str:
+                linked, who = where[row]
+                if kind == "notTogether":
+                    return (
+                        f"{linked} also has a {first!r}: {second!r} and {first!r} may not appear "
+                        f"in one {noun} (see the role definitions)"
+                    )
+                return (
+                    f"{who} is also {first!r} of {linked}: one actor may not be both {first!r} "
+                    f"and {second!r} of one {noun}"
+                )
+
+            problems += _report(table, rows, role, rule, message)
+    return sorted(problems, key=lambda p: p.row)
+
+
+def unlinked_actor_problems(package: Package, tables: dict[str, Table]) -> list[Problem]:
+    """`actor_unlinked`: an actor no link table names and `x-unlinked` does not explain."""
+    resource, table = package.resource(ACTORS), _loaded(tables, ACTORS)
+    if resource is None or table is None or len(resource.primary_key) != 1:
+        return []
+    key = resource.primary_key[0]
+    named = [
+        pc.unique(linking.column(fk.fields[0]))
+        for other, fk in package.referrers(ACTORS)
+        if len(fk.fields) == 1 and (linking := _loaded(tables, other.name)) is not None
+    ]
+    explained = [str(k) for k in resource.extension("x-unlinked")]
+    known = pa.chunked_array(named + [pa.array(explained, pa.string())], pa.string())
+    rows = np.flatnonzero(~to_numpy_bool(pc.is_in(table.column(key), known), False))
+    return _report(
+        table,
+        rows,
+        key,
+        "actor_unlinked",
+        lambda _row, _value: (
+            "is linked to no event, agreement or dispute: link it, or say why "
+            "not in x-unlinked of the actors schema"
+        ),
+    )
