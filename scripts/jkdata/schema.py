@@ -1,7 +1,8 @@
-"""Table Schema field types as vectorised operations, and the plain-words text of each rule.
+"""Table Schema field types as vectorised operations, and what a cell rule's message says.
 
-Both the pandera checks and the frictionless error mapping describe a broken rule with
-`rule_message`, so a problem reads the same whichever engine found it.
+Both the pandera checks and the frictionless error mapping word a broken rule with
+`rule_message`, a lookup into `rules_registry`, so a problem reads the same whichever engine
+found it.
 
 Type checks run on the pyarrow column behind the pandas Series: a regular expression over the raw
 text, and for dates a calendar check done with numpy on the year, month and day numbers.
@@ -18,6 +19,7 @@ import pyarrow.compute as pc
 
 from .columns import arrow, to_numpy_bool
 from .package import Resource
+from .rules_registry import RULES, message, shown_list
 
 # The type check for each Table Schema type: a regular expression over the raw text, plus a
 # calendar check for dates. Written for frictionless' default formats (bareNumber, ISO dates).
@@ -26,12 +28,6 @@ _TYPE_PATTERNS = {
     "number": r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|NaN|INF|-INF",
     "date": r"[0-9]{4}-[0-9]{2}-[0-9]{2}",
     "year": r"[0-9]{4}",
-}
-_TYPE_WORDS = {
-    "integer": "must be a whole number",
-    "number": "must be a number (digits, optional decimal point)",
-    "date": "must be a real calendar date written YYYY-MM-DD",
-    "year": "must be a four-digit year",
 }
 DEFAULT_TRUE = ["true", "True", "TRUE", "1"]
 DEFAULT_FALSE = ["false", "False", "FALSE", "0"]
@@ -207,46 +203,33 @@ def closest_allowed(value: str, field: dict) -> str | None:
     return by_case[close[0]] if close else None
 
 
-def rule_message(
-    rule: str,
-    field: dict | None = None,
-    resource: Resource | None = None,
-    detail: str = "",
-    value: str | None = None,
-) -> str:
-    """The rule in plain words, for people reading a report; for a value outside a vocabulary,
-    the allowed value it most likely meant."""
+def rule_message(rule: str, field: dict | None = None, value: str | None = None, **params) -> str:
+    """The message of a cell or key rule, from its template in `rules_registry`: the wording the
+    field's type and constraints choose (and for a value outside a vocabulary, the allowed value
+    it most likely meant), with `params` (`first_row` of a repeat; `target`, `fields` and `key` of
+    a foreign key)."""
     constraints = (field or {}).get("constraints", {})
+    variant = None
     if rule == "type":
-        return (
-            _TYPE_WORDS.get(field.get("type"), "has the wrong type")
-            if field
-            else "has the wrong type"
-        )
-    if rule == "required":
-        return "is required but the cell is empty"
-    if rule == "unique":
-        return f"must be unique in the column, but repeats an earlier row{detail}"
-    if rule == "primary_key":
-        return f"the ID must be unique, but repeats an earlier row{detail}"
-    if rule == "unique_key":
-        return f"this combination must be unique, but repeats an earlier row{detail}"
-    if rule == "pattern":
-        return f"must match the pattern {constraints.get('pattern')}"
-    if rule == "enum":
-        allowed = constraints.get("enum", [])
-        shown = ", ".join(map(str, allowed[:12])) + (", …" if len(allowed) > 12 else "")
-        meant = closest_allowed(value, field) if value is not None else None
-        hint = f"; did you mean {meant}?" if meant is not None else ""
-        return f"must be one of the allowed values: {shown}{hint}"
-    if rule == "min_length":
-        return f"must be at least {constraints.get('minLength')} characters long"
-    if rule == "max_length":
-        return f"must be at most {constraints.get('maxLength')} characters long"
-    if rule == "minimum":
-        return f"must be at least {constraints.get('minimum')}"
-    if rule == "maximum":
-        return f"must be at most {constraints.get('maximum')}"
-    if rule == "foreign_key":
-        return f"refers to a record that does not exist{detail}"
-    return detail or rule
+        ftype = (field or {}).get("type")
+        variant = ftype if ftype in RULES["type"].variants else None
+    elif rule in ("unique", "primary_key", "unique_key") and params.get("first_row") is None:
+        variant = "first_row_unknown"
+    elif rule == "pattern":
+        params["pattern"] = constraints.get("pattern")
+    elif rule == "enum":
+        params["allowed"] = shown_list(constraints.get("enum", []))
+        params["meant"] = closest_allowed(value, field) if value is not None else None
+        variant = None if params["meant"] is None else "did_you_mean"
+    elif rule in _CONSTRAINT_PARAMS:
+        params[rule] = constraints.get(_CONSTRAINT_PARAMS[rule])
+    return message(rule, variant, **params)
+
+
+# The constraint a bound rule's message states, by rule.
+_CONSTRAINT_PARAMS = {
+    "min_length": "minLength",
+    "max_length": "maxLength",
+    "minimum": "minimum",
+    "maximum": "maximum",
+}
