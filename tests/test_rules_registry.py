@@ -27,6 +27,7 @@ def test_rules_are_well_formed():
             assert template and not template.endswith((" ", ".")), (code, name)
             list(string.Formatter().parse(template))  # a valid format string
             assert "{value}" not in template, "a problem's value is shown beside its message"
+            assert "{variant" not in template, "`variant` names the wording, not a placeholder"
 
 
 def test_every_stage_has_rules():
@@ -44,6 +45,7 @@ def test_every_stage_has_rules():
 def test_messages_render_from_templates():
     assert RULES["required"].message() == "is required but the cell is empty"
     assert RULES["type"].message("date") == "must be a real calendar date written YYYY-MM-DD"
+    assert RULES["type"].message(variant="year") == "must be a four-digit year"
     assert message("enum", "did_you_mean", allowed="KOR, JPN", meant="JPN") == (
         "must be one of the allowed values: KOR, JPN; did you mean JPN?"
     )

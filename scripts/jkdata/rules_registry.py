@@ -52,7 +52,7 @@ class Rule:
             raise ValueError(f"rule {self.code!r}: unknown stage {self.stage!r}")
         object.__setattr__(self, "variants", MappingProxyType(dict(self.variants)))
 
-    def message(self, variant: str | None = None, /, **params) -> str:
+    def message(self, variant: str | None = None, **params) -> str:
         """The message, its placeholders filled in from `params`; `variant` names another
         wording of the rule (a KeyError when the rule has no such variant)."""
         template = self.template if variant is None else self.variants[variant]
@@ -475,7 +475,7 @@ def is_registered(code: str) -> bool:
     return code in RULES or code.startswith(UNMAPPED_PREFIX)
 
 
-def message(code: str, variant: str | None = None, /, **params) -> str:
+def message(code: str, /, variant: str | None = None, **params) -> str:
     """The message of a problem of rule `code` (see `Rule.message`). A frictionless error that
     no rule covers (`frictionless:...`) takes frictionless' note as its message."""
     if code.startswith(UNMAPPED_PREFIX):
