@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SEEDS, edit, run_validate
+from jkdata.rules_registry import RULES
 
 
 def _write_bytes(path: Path, old: bytes, new: bytes) -> None:
@@ -188,6 +189,18 @@ CASES = [
         "max_length",
         cell("citations", "CI-0001", "quote", "x" * 401),
         ("data/citations.csv", At("CI-0001"), "quote", "max_length"),
+    ),
+    (
+        "min_length",
+        cell("citations", "CI-0001", "quote", "too short"),
+        ("data/citations.csv", At("CI-0001"), "quote", "min_length"),
+    ),
+    (
+        "maximum",  # a bound tightened below the sizes of the source texts
+        lambda p: edit(
+            p / "schemas/sources.schema.json", '"minimum": 1', '"minimum": 1, "maximum": 1000'
+        ),
+        ("data/sources.csv", At("SR-0001"), "byte_size", "maximum"),
     ),
     (
         "primary_key_repeated",
@@ -527,48 +540,61 @@ def _quote_whole_source(source_id: str):
     return corrupt
 
 
+# Cases that need the source texts (../shared/seeds), as (case id, how to break, expected).
+EVIDENCE_CASES = [
+    (
+        "quote_changed",
+        _edit_cell("citations", "CI-0001", "quote", lambda q: q.replace("August 23", "August 22")),
+        ("data/citations.csv", At("CI-0001"), "quote", "quote_not_found"),
+    ),
+    (
+        "straight_for_curly_apostrophe",
+        _edit_cell("citations", "CI-0022", "quote", lambda q: q.replace("’", "'")),
+        ("data/citations.csv", At("CI-0022"), "quote", "quote_not_found"),
+    ),
+    (
+        "checksum",
+        cell("sources", "SR-0001", "sha256", "0" * 64),
+        ("data/sources.csv", At("SR-0001"), "sha256", "source_checksum"),
+    ),
+    (
+        "source_file_missing",
+        cell("sources", "SR-0002", "file_name", "999_missing.txt"),
+        ("data/sources.csv", At("SR-0002"), "file_name", "source_file"),
+    ),
+    (
+        "quotes_copy_the_source",
+        _quote_whole_source("SR-0002"),
+        ("data/sources.csv", At("SR-0002"), "source_id", "quote_share"),
+    ),
+]
+
+
 @pytest.mark.skipif(not SEEDS.is_dir(), reason=f"source texts not found at {SEEDS}")
 @pytest.mark.parametrize(
-    "corrupt, expected",
-    [
-        (
-            _edit_cell(
-                "citations", "CI-0001", "quote", lambda q: q.replace("August 23", "August 22")
-            ),
-            ("data/citations.csv", At("CI-0001"), "quote", "quote_not_found"),
-        ),
-        (
-            _edit_cell("citations", "CI-0022", "quote", lambda q: q.replace("’", "'")),
-            ("data/citations.csv", At("CI-0022"), "quote", "quote_not_found"),
-        ),
-        (
-            cell("sources", "SR-0001", "sha256", "0" * 64),
-            ("data/sources.csv", At("SR-0001"), "sha256", "source_checksum"),
-        ),
-        (
-            cell("sources", "SR-0002", "file_name", "999_missing.txt"),
-            ("data/sources.csv", At("SR-0002"), "file_name", "source_file"),
-        ),
-        (
-            _quote_whole_source("SR-0002"),
-            ("data/sources.csv", At("SR-0002"), "source_id", "quote_share"),
-        ),
-    ],
-    ids=[
-        "quote_changed",
-        "straight_for_curly_apostrophe",
-        "checksum",
-        "source_file_missing",
-        "quotes_copy_the_source",
-    ],
+    "case, corrupt, expected", EVIDENCE_CASES, ids=[c[0] for c in EVIDENCE_CASES]
 )
-def test_evidence_against_source_texts(package, corrupt, expected):
+def test_evidence_against_source_texts(package, case, corrupt, expected):
     corrupt(package)
     expected = _resolve(package, expected, before=False)
     code, report, output = run_validate(package)
     assert code == 1, output
     found = {(p["file"], p["row"], p["column"], p["rule"]) for p in report["problems"]}
     assert expected in found, f"{expected} not among {found}"
+
+
+# Registered rules no corruption case produces, each with the reason. Empty: every rule has one.
+WITHOUT_A_CASE: dict[str, str] = {}
+
+
+def test_every_registered_rule_has_a_corruption_case():
+    """The registry and the corpus agree: each rule in `rules_registry.RULES` is produced by at
+    least one case above (or is listed, with its reason, in WITHOUT_A_CASE)."""
+    covered = {expected[3] for _, _, expected in CASES + EVIDENCE_CASES}
+    assert not covered - set(RULES), "a case expects a rule the registry does not have"
+    assert not set(WITHOUT_A_CASE) & covered, "a rule listed in WITHOUT_A_CASE has a case now"
+    missing = set(RULES) - covered - set(WITHOUT_A_CASE)
+    assert not missing, f"rules without a corruption case: {sorted(missing)}"
 
 
 def test_data_file_that_is_a_directory_is_named_so(package):

@@ -43,10 +43,11 @@ def _loaded(tables: dict[str, Table], name: str) -> Table | None:
     return None if table is None or table.arrow is None else table
 
 
-def _report(table: Table, rows: np.ndarray, column: str, rule: str, message) -> list[Problem]:
+def _report(table: Table, rows: np.ndarray, column: str, rule: str, params) -> list[Problem]:
+    """A problem per row; `params(row)` gives the facts its message template names."""
     values = take_texts(table.column(column), rows)
     return [
-        Problem(table.label, int(row) + 2, column, value, rule, message(int(row), value))
+        Problem.of(rule, table.label, int(row) + 2, column, value, **params(int(row)))
         for row, value in zip(rows.tolist(), values, strict=True)
     ]
 
@@ -69,15 +70,11 @@ def short_quote_problems(package: Package, tables: dict[str, Table]) -> list[Pro
     rows = np.flatnonzero(to_numpy_bool(short, False))
     words = counts.to_numpy(zero_copy_only=False)
 
-    def message(row: int, _value) -> str:
+    def params(row: int) -> dict:
         n = int(words[row])
-        return (
-            f"has {n} word{'s' if n != 1 else ''} (at least {minimum}): quote the passage that "
-            "shows the subject and what is said of it, or list the citation with a reason in "
-            "x-evidence.shortQuotes"
-        )
+        return {"words": n, "plural": "s" if n != 1 else "", "minimum": minimum}
 
-    return _report(table, rows, "quote", "quote_short", message)
+    return _report(table, rows, "quote", "quote_short", params)
 
 
 def _link_fields(resource: Resource) -> tuple[str, str, str] | None:
@@ -120,21 +117,13 @@ def role_problems(resource: Resource, tables: dict[str, Table]) -> list[Problem]
             actors = take_texts(table.column(actor), rows)
             where = dict(zip(rows.tolist(), zip(ids, actors, strict=True), strict=True))
 
-            def message(
-                row: int, _value, first=first, second=second, kind=kind, where=where
-            ) -> str:
+            def params(row: int, first=first, second=second, where=where) -> dict:
                 linked, who = where[row]
-                if kind == "notTogether":
-                    return (
-                        f"{linked} also has a {first!r}: {second!r} and {first!r} may not appear "
-                        f"in one {noun} (see the role definitions)"
-                    )
-                return (
-                    f"{who} is also {first!r} of {linked}: one actor may not be both {first!r} "
-                    f"and {second!r} of one {noun}"
-                )
+                return {"record": linked, "actor": who, "first": first, "second": second}
 
-            problems += _report(table, rows, role, rule, message)
+            problems += _report(
+                table, rows, role, rule, lambda row, p=params: p(row) | {"noun": noun}
+            )
     return sorted(problems, key=lambda p: p.row)
 
 
@@ -157,8 +146,5 @@ def unlinked_actor_problems(package: Package, tables: dict[str, Table]) -> list[
         rows,
         key,
         "actor_unlinked",
-        lambda _row, _value: (
-            "is linked to no event, agreement or dispute: link it, or say why "
-            "not in x-unlinked of the actors schema"
-        ),
+        lambda _row: {},
     )

@@ -79,20 +79,15 @@ def read_table(resource: Resource) -> Table:
         return Table(
             resource,
             None,
-            [Problem(label, None, None, None, "missing_file", f"cannot be read: {exc.strerror}")],
+            [
+                Problem.of(
+                    "missing_file", label, None, None, None, "unreadable", reason=exc.strerror
+                )
+            ],
         )
     problems: list[Problem] = []
     if raw[: len(BOM)] == BOM:
-        problems.append(
-            Problem(
-                label,
-                1,
-                None,
-                None,
-                "bom",
-                "the file starts with a byte-order mark; save it as UTF-8 without BOM",
-            )
-        )
+        problems.append(Problem.of("bom", label, 1, None, None))
         raw = bytes(raw[len(BOM) :])
 
     # The header is read from the first line alone unless its quoting spans lines.
@@ -375,31 +370,21 @@ def _check_header(
 ) -> tuple[list[str] | None, list[Problem]]:
     if not text.strip():
         return None, [
-            Problem(
-                label,
-                1,
-                None,
-                None,
-                "header",
-                f"the file is empty; the header must be: {','.join(names)}",
-            )
+            Problem.of("header", label, 1, None, None, "empty_file", names=",".join(names))
         ]
     header = _first_record(text)
     if header is None:
-        return None, [Problem(label, 1, None, None, "header", "the header row is not valid CSV")]
+        return None, [Problem.of("header", label, 1, None, None, "not_csv")]
     problems = []
     for i in range(max(len(header), len(names))):
         got = header[i] if i < len(header) else None
         want = names[i] if i < len(names) else None
         if got == want:
             continue
-        if want is None:
-            message = f"column {i + 1} is not in the schema; the header must be exactly the schema's fields"
-        elif got is None:
-            message = f"the header lacks column {i + 1}, which the schema names {want!r}"
-        else:
-            message = f"column {i + 1} must be named {want!r} as in the schema"
-        problems.append(Problem(label, 1, want or got, got, "header", message))
+        variant = "extra" if want is None else "missing" if got is None else None
+        problems.append(
+            Problem.of("header", label, 1, want or got, got, variant, number=i + 1, want=want)
+        )
     return header, problems
 
 
@@ -424,39 +409,37 @@ def scan(text: str, names: list[str], label: str) -> tuple[list[list[str]], list
             if row == 1:
                 continue
             if not record:
-                problems.append(Problem(label, row, None, None, "blank_row", "the row is blank"))
+                problems.append(Problem.of("blank_row", label, row, None, None))
             elif len(record) > width:
                 problems.append(
-                    Problem(
+                    Problem.of(
+                        "row_length",
                         label,
                         row,
                         f"(column {width + 1})",
                         record[width],
-                        "row_length",
-                        f"the row has {len(record)} cells but the header has {width}",
+                        cells=len(record),
+                        width=width,
                     )
                 )
             elif len(record) < width:
                 problems.append(
-                    Problem(
+                    Problem.of(
+                        "row_length",
                         label,
                         row,
                         names[len(record)],
                         None,
-                        "row_length",
-                        f"the row has {len(record)} cells but the header has {width}",
+                        cells=len(record),
+                        width=width,
                     )
                 )
             else:
                 records.append(record)
     except csv.Error as exc:
-        field_index, value, message = locate_quote_error(text, last_line)
+        field_index, value, fault = locate_quote_error(text, last_line)
         column = names[field_index] if field_index is not None and field_index < width else None
-        problems.append(
-            Problem(
-                label, row + 1, column, value, "csv_syntax", message or f"CSV syntax error: {exc}"
-            )
-        )
+        problems.append(Problem.of("csv_syntax", label, row + 1, column, value, fault, error=exc))
         return records, problems
     problems += _stray_quotes(text, line_rows, names, label)
     return records, problems
@@ -469,11 +452,11 @@ def _stray_quotes(
     problems = []
     for number, line in enumerate(text.split("\n"), start=1):
         if '"' in line and number in line_rows and not _SOUND_LINE_RE.match(line):
-            field_index, value, message = locate_quote_error(line, 0)
-            if message:
+            field_index, value, fault = locate_quote_error(line, 0)
+            if fault:
                 column = names[field_index] if field_index < len(names) else None
                 problems.append(
-                    Problem(label, line_rows[number], column, value, "csv_quote", message)
+                    Problem.of("csv_quote", label, line_rows[number], column, value, fault)
                 )
     return problems
 
@@ -481,7 +464,8 @@ def _stray_quotes(
 def locate_quote_error(text: str, start_line: int) -> tuple[int | None, str | None, str | None]:
     """Walk the record that starts after `start_line` lines and find the cell whose quoting is bad.
 
-    Returns (field index, the cell's opening text, message); Nones when the quoting looks fine.
+    Returns (field index, the cell's opening text, what is wrong: the name of the wording the
+    `csv_syntax` and `csv_quote` rules give it); Nones when the quoting looks fine.
     """
     rest = text.split("\n", start_line)[-1] if start_line else text
     field_index, field_start, in_quotes, i = 0, 0, False, 0
@@ -492,20 +476,12 @@ def locate_quote_error(text: str, start_line: int) -> tuple[int | None, str | No
                 if rest[i + 1 : i + 2] == '"':
                     i += 1
                 elif i + 1 < len(rest) and rest[i + 1] not in ",\r\n":
-                    return (
-                        field_index,
-                        _opening(rest, field_start),
-                        "a quoted cell has text after its closing quote",
-                    )
+                    return field_index, _opening(rest, field_start), "text_after_quote"
                 else:
                     in_quotes = False
         elif char == '"':
             if i != field_start:
-                return (
-                    field_index,
-                    _opening(rest, field_start),
-                    "a quote character inside an unquoted cell; quote the whole cell and double inner quotes",
-                )
+                return field_index, _opening(rest, field_start), "stray_quote"
             in_quotes = True
         elif char == ",":
             field_index, field_start = field_index + 1, i + 1
@@ -513,11 +489,7 @@ def locate_quote_error(text: str, start_line: int) -> tuple[int | None, str | No
             return None, None, None
         i += 1
     if in_quotes:
-        return (
-            field_index,
-            _opening(rest, field_start),
-            "a quoted cell is never closed (missing closing quote)",
-        )
+        return field_index, _opening(rest, field_start), "unclosed"
     return None, None, None
 
 
@@ -538,28 +510,10 @@ def _encoding_problems(raw: bytes, first_bad: int, names: list[str], label: str)
                         "utf-8", "backslashreplace"
                     )
                     column = names[i] if i < len(names) else f"(column {i + 1})"
-                    problems.append(
-                        Problem(
-                            label,
-                            row,
-                            column,
-                            shown,
-                            "encoding",
-                            "is not valid UTF-8 text; save the file as UTF-8",
-                        )
-                    )
+                    problems.append(Problem.of("encoding", label, row, column, shown))
     except csv.Error:
         pass
     if not problems:  # the bad bytes sit where the CSV cannot be parsed; give the line at least
         line = raw[:first_bad].count(b"\n") + 1
-        problems.append(
-            Problem(
-                label,
-                line,
-                None,
-                None,
-                "encoding",
-                "the file is not valid UTF-8 text; save it as UTF-8",
-            )
-        )
+        problems.append(Problem.of("encoding", label, line, None, None, "line"))
     return problems

@@ -41,10 +41,11 @@ def cli_help(root: Path) -> str:
 
 
 def rule_table(root: Path) -> str:
-    from .problems import RULES
+    """Every rule in the registry: its code, the stage that checks it, what it means."""
+    from .rules_registry import RULES
 
-    rows = [f"| `{rule}` | {meaning} |" for rule, meaning in RULES.items()]
-    return "\n".join(["| rule | what it means |", "| --- | --- |", *rows])
+    rows = [f"| `{r.code}` | {r.stage} | {r.description} |" for r in RULES.values()]
+    return "\n".join(["| rule | stage | what it means |", "| --- | --- | --- |", *rows])
 
 
 # The README's example of a report: the package with one event's type misspelt.

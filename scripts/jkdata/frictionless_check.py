@@ -28,12 +28,13 @@ _LABEL_ERRORS = {
 
 
 def _failure(exc: Exception, what: str) -> Problem:
+    """`what` names the `descriptor` rule's wording: frictionless could not read it, or open it."""
     from frictionless import FrictionlessException
 
     note = (
         exc.error.note if isinstance(exc, FrictionlessException) else f"{type(exc).__name__}: {exc}"
     )
-    return Problem(DESCRIPTOR, None, None, None, "descriptor", f"{what}: {note}")
+    return Problem.of("descriptor", DESCRIPTOR, None, None, None, what, note=note)
 
 
 def metadata_problems(package: Package) -> list[Problem]:
@@ -44,7 +45,7 @@ def metadata_problems(package: Package) -> list[Problem]:
     try:
         return _metadata_problems(package, FrictionlessPackage, FrictionlessSchema)
     except Exception as exc:  # frictionless itself can fail on malformed metadata (`$schema: 7`)
-        return [_failure(exc, "frictionless cannot read it")]
+        return [_failure(exc, "unreadable")]
 
 
 def _metadata_problems(package: Package, FrictionlessPackage, FrictionlessSchema) -> list[Problem]:  # noqa: N803
@@ -56,28 +57,11 @@ def _metadata_problems(package: Package, FrictionlessPackage, FrictionlessSchema
         for entry in descriptor.get("resources", [])
     ]
     for error in FrictionlessPackage.metadata_validate(descriptor):
-        problems.append(
-            Problem(
-                DESCRIPTOR,
-                None,
-                None,
-                None,
-                "descriptor",
-                f"does not follow the Data Package profile: {error.note}",
-            )
-        )
+        problems.append(Problem.of("descriptor", DESCRIPTOR, None, None, None, note=error.note))
     for resource in package.resources:
         for error in FrictionlessSchema.metadata_validate(resource.table_schema):
-            problems.append(
-                Problem(
-                    resource.schema_path or DESCRIPTOR,
-                    None,
-                    None,
-                    None,
-                    "schema",
-                    f"does not follow the Table Schema profile: {error.note}",
-                )
-            )
+            file = resource.schema_path or DESCRIPTOR
+            problems.append(Problem.of("schema", file, None, None, None, note=error.note))
     return problems
 
 
@@ -90,7 +74,7 @@ def row_problems(package: Package, skip: set[str] = frozenset()) -> list[Problem
     try:
         report = FrictionlessPackage(descriptor, basepath=str(package.root)).validate()
     except Exception as exc:  # as above: what frictionless cannot handle is a descriptor problem
-        return [_failure(exc, "frictionless cannot open the package")]
+        return [_failure(exc, "unopenable")]
     problems = []
     for task in report.tasks:
         resource = package.resource(task.name)
@@ -115,7 +99,7 @@ def map_error(error, resource: Resource) -> Problem:
     cell = getattr(error, "cell", None)
     value = None if cell in (None, "") else str(cell)
     field = resource.field(column) if column in resource.field_names else None
-    detail = ""
+    params = {}  # what the rule's message needs beyond the field (see `schema.rule_message`)
     if kind == "type-error":
         rule = "type"
     elif kind == "constraint-error":
@@ -128,7 +112,7 @@ def map_error(error, resource: Resource) -> Problem:
     elif kind == "unique-error":
         rule = "unique"
         match = re.search(r"row at position (\d+)", error.note)
-        detail = f" (first in row {match.group(1)})" if match else ""
+        params["first_row"] = match.group(1) if match else None
     elif kind == "primary-key":
         rule = "primary_key"
         cells = error.cells
@@ -136,31 +120,34 @@ def map_error(error, resource: Resource) -> Problem:
         column = ",".join(resource.primary_key)
         value = "|".join(cells[i] if i < len(cells) else "" for i in positions)
         match = re.search(r"row at position (\d+)", error.note)
-        detail = f" (first in row {match.group(1)})" if match else ""
+        params["first_row"] = match.group(1) if match else None
     elif kind == "foreign-key":
         rule = "foreign_key"
         column = ",".join(error.field_names)
         value = "|".join(error.field_cells)
-        target = error.reference_name or resource.name
-        detail = f": {target} has no row with {', '.join(error.reference_field_names)} = {value}"
+        params["target"] = error.reference_name or resource.name
+        params["fields"] = ", ".join(error.reference_field_names)
+        params["key"] = value
     elif kind in ("missing-cell", "extra-cell"):
         rule = "row_length"
         if kind == "extra-cell":
             column = f"(column {len(resource.field_names) + 1})"
-        message = f"the row has a {'missing' if kind == 'missing-cell' else 'extra'} cell"
-        return Problem(resource.path, row, column, value, rule, message)
+        variant = "missing_cell" if kind == "missing-cell" else "extra_cell"
+        return Problem.of(rule, resource.path, row, column, value, variant)
     elif kind == "blank-row":
-        return Problem(resource.path, row, None, None, "blank_row", "the row is blank")
+        return Problem.of("blank_row", resource.path, row, None, None)
     elif kind in _LABEL_ERRORS:
-        return Problem(
-            resource.path, 1, column, getattr(error, "label", None), "header", error.note
+        label = getattr(error, "label", None)
+        return Problem.of(
+            "header", resource.path, 1, column, label, "frictionless", note=error.note
         )
     elif kind == "encoding-error":
-        return Problem(
-            resource.path, row, None, None, "encoding", "the file is not valid UTF-8 text"
-        )
+        return Problem.of("encoding", resource.path, row, None, None, "file")
     else:
-        return Problem(resource.path, row, column, value, f"frictionless:{kind}", error.note)
-    return Problem(
-        resource.path, row, column, value, rule, rule_message(rule, field, resource, detail)
-    )
+        return Problem.of(
+            f"frictionless:{kind}", resource.path, row, column, value, note=error.note
+        )
+    if rule.startswith("frictionless:"):  # a constraint no rule of ours covers
+        return Problem.of(rule, resource.path, row, column, value, note=error.note)
+    message = rule_message(rule, field, None, **params)
+    return Problem(resource.path, row, column, value, rule, message)

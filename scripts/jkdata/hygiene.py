@@ -51,13 +51,14 @@ _SPACES = pa.array(SPACES, pa.string())
 _FORMULA_STARTS = pa.array(FORMULA_STARTS, pa.string())
 
 
-def _first(pattern: re.Pattern, value: str) -> str:
-    """The first character of the value that the pattern matches, by code point and name."""
+def _first(pattern: re.Pattern, value: str) -> dict:
+    """The first character of the value that the pattern matches, by code point and name (the
+    `code` and `name` a message shows)."""
     char = pattern.search(value).group()
     name = unicodedata.name(
         char, {"\t": "TAB", "\n": "LINE FEED", "\r": "CARRIAGE RETURN"}.get(char, "control")
     )
-    return f"U+{ord(char):04X} {name}"
+    return {"code": ord(char), "name": name}
 
 
 def _not_nfc_rows(values: pa.ChunkedArray) -> np.ndarray:
@@ -109,28 +110,20 @@ def hygiene_problems(table: Table) -> list[Problem]:
         for row, value in zip(_rows(rows, rows_of), take_texts(values, rows), strict=True):
             control = bool(_CONTROL_RE.search(value))
             if control:
-                message = f"contains a control character ({_first(_CONTROL_RE, value)})"
-                found.append(
-                    (row, 0, _problem(table, row, name, value, "control_character", message))
-                )
+                char = _first(_CONTROL_RE, value)
+                found.append((row, 0, _problem(table, row, name, value, "control_character", char)))
             elif _EDGE_SPACE.search(value):
-                message = "has spaces before or after the value"
-                found.append((row, 1, _problem(table, row, name, value, "whitespace", message)))
+                found.append((row, 1, _problem(table, row, name, value, "whitespace")))
             if not control and _INVISIBLE_RE.search(value.strip()):
-                message = (
-                    f"holds an invisible character inside it ({_first(_INVISIBLE_RE, value)}), "
-                    "which shows as nothing but breaks joins and searches"
-                )
+                char = _first(_INVISIBLE_RE, value)
                 found.append(
-                    (row, 1, _problem(table, row, name, value, "invisible_character", message))
+                    (row, 1, _problem(table, row, name, value, "invisible_character", char))
                 )
             if is_string and _FORMULA.search(value):
-                message = "starts with = + - or @, which a spreadsheet runs as a formula"
-                found.append((row, 2, _problem(table, row, name, value, "formula", message)))
+                found.append((row, 2, _problem(table, row, name, value, "formula")))
         nfc = _not_nfc_rows(values)
         for row, value in zip(_rows(nfc, rows_of), take_texts(values, nfc), strict=True):
-            message = "is not in Unicode NFC form; normalise it to NFC"
-            found.append((row, 3, _problem(table, row, name, value, "unicode_nfc", message)))
+            found.append((row, 3, _problem(table, row, name, value, "unicode_nfc")))
     return [problem for _, _, problem in found]  # merge() orders them by row, stably
 
 
@@ -138,5 +131,7 @@ def _rows(positions: np.ndarray, rows_of: np.ndarray | None) -> list[int]:
     return (positions if rows_of is None else rows_of[positions]).tolist()
 
 
-def _problem(table: Table, row: int, column: str, value: str, rule: str, message: str) -> Problem:
-    return Problem(table.label, row + 2, column, value, rule, message)
+def _problem(
+    table: Table, row: int, column: str, value: str, rule: str, params: dict | None = None
+) -> Problem:
+    return Problem.of(rule, table.label, row + 2, column, value, **(params or {}))

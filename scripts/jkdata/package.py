@@ -22,6 +22,7 @@ from .model import (
     resource_from_schema,
 )
 from .problems import Problem
+from .rules_registry import in_field
 
 DESCRIPTOR = "datapackage.json"
 
@@ -37,80 +38,68 @@ def _as_list(value) -> list[str]:
 
 
 def _problem(
-    column: str | None, value, message: str, rule: str = "descriptor", file: str = DESCRIPTOR
+    column: str | None,
+    value,
+    variant: str | None,
+    rule: str = "descriptor",
+    file: str = DESCRIPTOR,
+    **params,
 ):
+    """A problem of the descriptor or a schema, worded by the rule's `variant` (see
+    `rules_registry`) with `params`."""
     shown = None if value is None else (value if isinstance(value, str) else json.dumps(value))
-    return Problem(file=file, row=None, column=column, value=shown, rule=rule, message=message)
+    return Problem.of(rule, file, None, column, shown, variant, **params)
 
 
 def _read_json(path: Path, label: str) -> tuple[object | None, list[Problem]]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return None, [_problem(None, None, "file not found", "missing_file", file=label)]
+        return None, [_problem(None, None, None, "missing_file", file=label)]
     except OSError as exc:
         return None, [
-            _problem(None, None, f"cannot be read: {exc.strerror}", "missing_file", file=label)
+            _problem(None, None, "unreadable", "missing_file", file=label, reason=exc.strerror)
         ]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, [
-            _problem(None, None, f"is not valid UTF-8 (byte {exc.start})", "encoding", file=label)
-        ]
+        return None, [_problem(None, None, "json_file", "encoding", file=label, byte=exc.start)]
     try:
         return json.loads(text), []
     except json.JSONDecodeError as exc:
         return None, [
-            Problem(
-                label,
-                exc.lineno,
-                f"character {exc.colno}",
-                None,
-                "json",
-                f"is not valid JSON: {exc.msg}",
-            )
+            Problem.of("json", label, exc.lineno, f"character {exc.colno}", None, error=exc.msg)
         ]
 
 
 def safe_path(root: Path, path: object, place: str) -> tuple[Path | None, list[Problem]]:
     """Resolve a descriptor path, refusing URLs, absolute paths and anything leading outside root."""
     if not isinstance(path, str) or not path:
-        return None, [_problem(place, path, "must be a relative file path (a non-empty string)")]
+        return None, [_problem(place, path, "not_a_path")]
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", path):
-        return None, [
-            _problem(
-                place, path, "must be a local path inside the package, not a URL", "unsafe_path"
-            )
-        ]
+        return None, [_problem(place, path, "url", "unsafe_path")]
     posix = PurePosixPath(path)
     if posix.is_absolute() or "\\" in path or re.match(r"^[A-Za-z]:", path):
-        return None, [
-            _problem(place, path, "must be relative to the package directory", "unsafe_path")
-        ]
+        return None, [_problem(place, path, "absolute", "unsafe_path")]
     resolved = (root / posix).resolve()
     if ".." in posix.parts or not resolved.is_relative_to(root.resolve()):
-        return None, [_problem(place, path, "leads outside the package directory", "unsafe_path")]
+        return None, [_problem(place, path, None, "unsafe_path")]
     return resolved, []
 
 
 def _check_schema(schema: object, place: str, file: str) -> list[Problem]:
     """Structural checks our converter relies on; frictionless checks the rest of the profile."""
     if not isinstance(schema, dict):
-        return [_problem(place, None, "must be a JSON object (a Table Schema)", "schema", file)]
+        return [_problem(place, None, "not_an_object", "schema", file)]
     fields = schema.get("fields")
     if not isinstance(fields, list) or not fields:
-        return [
-            _problem(f"{place}.fields", None, "must be a non-empty list of fields", "schema", file)
-        ]
+        return [_problem(f"{place}.fields", None, "no_fields", "schema", file)]
     problems: list[Problem] = []
     names: list[str] = []
     for i, fld in enumerate(fields):
         where = f"fields[{i}]"
         if not isinstance(fld, dict) or not isinstance(fld.get("name"), str) or not fld["name"]:
-            problems.append(
-                _problem(where, None, "must be an object with a `name`", "schema", file)
-            )
+            problems.append(_problem(where, None, "unnamed_field", "schema", file))
             continue
         names.append(fld["name"])
         ftype = fld.get("type", "any")
@@ -119,22 +108,23 @@ def _check_schema(schema: object, place: str, file: str) -> list[Problem]:
                 _problem(
                     f"{where}.type",
                     ftype,
-                    f"field type is not supported (use one of {sorted(SUPPORTED_TYPES)})",
+                    "unsupported_type",
                     "schema",
                     file,
+                    types=sorted(SUPPORTED_TYPES),
                 )
             )
         constraints = fld.get("constraints", {})
         if not isinstance(constraints, dict):
             problems.append(
-                _problem(f"{where}.constraints", None, "must be an object", "schema", file)
+                _problem(f"{where}.constraints", None, "constraints_not_an_object", "schema", file)
             )
             continue
         problems += _category_problems(fld, constraints, where, file)
         for key, value in constraints.items():
             if key not in KNOWN_CONSTRAINTS:
                 problems.append(
-                    _problem(f"{where}.constraints", key, "unknown constraint", "schema", file)
+                    _problem(f"{where}.constraints", key, "unknown_constraint", "schema", file)
                 )
             elif key == "pattern":
                 try:
@@ -144,26 +134,28 @@ def _check_schema(schema: object, place: str, file: str) -> list[Problem]:
                         _problem(
                             f"{where}.constraints.pattern",
                             value,
-                            f"is not a valid regular expression: {exc}",
+                            "bad_pattern",
                             "schema",
                             file,
+                            error=exc,
                         )
                     )
             elif key == "enum" and not isinstance(value, list):
                 problems.append(
-                    _problem(f"{where}.constraints.enum", value, "must be a list", "schema", file)
+                    _problem(f"{where}.constraints.enum", value, "not_a_list", "schema", file)
                 )
             else:
                 wrong = _constraint_value_problem(key, value, ftype)
                 if wrong:
+                    variant, params = wrong
                     problems.append(
-                        _problem(f"{where}.constraints.{key}", value, wrong, "schema", file)
+                        _problem(
+                            f"{where}.constraints.{key}", value, variant, "schema", file, **params
+                        )
                     )
     if len(set(names)) != len(names):
         dupes = sorted({n for n in names if names.count(n) > 1})
-        problems.append(
-            _problem("fields", ", ".join(dupes), "field names must be unique", "schema", file)
-        )
+        problems.append(_problem("fields", ", ".join(dupes), "duplicate_fields", "schema", file))
     problems += _check_keys(schema, set(names), file)
     return problems
 
@@ -187,7 +179,6 @@ _DEFAULT_RESOURCE = {
     "scheme": ["file"],
     "type": ["table"],
 }
-_SUPPORTED = "only CSV files in UTF-8 with the default dialect (comma, double quote, a header row)"
 _DEFAULT_FIELD = {
     "format": ["default"],
     "bareNumber": [True],
@@ -205,7 +196,7 @@ def _category_problems(fld: dict, constraints: dict, where: str, file: str) -> l
     if categories is None:
         return []
     if not isinstance(categories, list):
-        return [_problem(f"{where}.categories", None, "must be a list", "schema", file)]
+        return [_problem(f"{where}.categories", None, "not_a_list", "schema", file)]
     values = [c.get("value") if isinstance(c, dict) else c for c in categories]
     if constraints.get("enum") == values:
         return []
@@ -213,8 +204,7 @@ def _category_problems(fld: dict, constraints: dict, where: str, file: str) -> l
         _problem(
             f"{where}.categories",
             ", ".join(map(str, values)),
-            "must list the same values as constraints.enum, in the same order (frictionless does "
-            "not enforce categories: the enum is what checks the cells)",
+            "categories_differ",
             "schema",
             file,
         )
@@ -225,36 +215,22 @@ def _unsupported_resource_options(entry: dict, place: str) -> list[Problem]:
     problems = []
     for key, allowed in _DEFAULT_RESOURCE.items():
         if key in entry and entry[key] not in allowed:
-            problems.append(
-                _problem(f"{place}.{key}", entry[key], f"is not supported: {_SUPPORTED}")
-            )
+            problems.append(_problem(f"{place}.{key}", entry[key], "unsupported"))
     encoding = entry.get("encoding")
     if encoding is not None and (
         not isinstance(encoding, str) or encoding.lower().replace("_", "-") not in ("utf-8", "utf8")
     ):
-        problems.append(_problem(f"{place}.encoding", encoding, f"is not supported: {_SUPPORTED}"))
+        problems.append(_problem(f"{place}.encoding", encoding, "unsupported"))
     if "compression" in entry:
-        problems.append(
-            _problem(
-                f"{place}.compression", entry["compression"], f"is not supported: {_SUPPORTED}"
-            )
-        )
+        problems.append(_problem(f"{place}.compression", entry["compression"], "unsupported"))
     dialect = entry.get("dialect")
     if dialect is not None:
         if not isinstance(dialect, dict):
-            problems.append(
-                _problem(
-                    f"{place}.dialect",
-                    dialect,
-                    f"must be an inline dialect with default values: {_SUPPORTED}",
-                )
-            )
+            problems.append(_problem(f"{place}.dialect", dialect, "dialect_not_inline"))
         else:
             for key, value in dialect.items():
                 if key != "$schema" and value not in _DEFAULT_DIALECT.get(key, []):
-                    problems.append(
-                        _problem(f"{place}.dialect.{key}", value, f"is not supported: {_SUPPORTED}")
-                    )
+                    problems.append(_problem(f"{place}.dialect.{key}", value, "unsupported"))
     return problems
 
 
@@ -269,7 +245,7 @@ def _unsupported_schema_options(schema: object, place: str, file: str) -> list[P
             _problem(
                 f"{prefix}missingValues",
                 schema["missingValues"],
-                'is not supported: only [""] (an empty cell is a missing value)',
+                "missing_values",
                 "schema",
                 file,
             )
@@ -279,7 +255,7 @@ def _unsupported_schema_options(schema: object, place: str, file: str) -> list[P
             _problem(
                 f"{prefix}fieldsMatch",
                 schema["fieldsMatch"],
-                'is not supported: only "exact" (the header lists the fields in order)',
+                "fields_match",
                 "schema",
                 file,
             )
@@ -293,10 +269,10 @@ def _unsupported_schema_options(schema: object, place: str, file: str) -> list[P
                     _problem(
                         f"{prefix}fields[{i}].{key}",
                         fld[key],
-                        f"is not supported: only the default ({json.dumps(allowed[0])}; dates "
-                        "as YYYY-MM-DD, numbers as plain digits with a decimal point)",
+                        "field_option",
                         "schema",
                         file,
+                        default=json.dumps(allowed[0]),
                     )
                 )
     return problems
@@ -338,40 +314,31 @@ def _is_text_of(value, ftype: str) -> bool:
     return bool(re.fullmatch(pattern, value))
 
 
-_TYPE_NAMES = {
-    "integer": "a whole number (not text)",
-    "year": "a whole number (not text)",
-    "number": "a number (not text)",
-    "date": "a date written YYYY-MM-DD",
-    "boolean": "true or false",
-    "string": "text",
-}
-
-
-def _constraint_value_problem(key: str, value, ftype: str) -> str | None:
-    """What is wrong with a constraint's value for a field of this type, or None.
+def _constraint_value_problem(key: str, value, ftype: str) -> tuple[str, dict] | None:
+    """What is wrong with a constraint's value for a field of this type, as the `schema` rule's
+    variant and its params, or None.
 
     The vectorised checks compare cells with these values directly: a value of the wrong type
     would fail there, on every row, instead of here, once."""
     if ftype not in SUPPORTED_TYPES:
         return None  # the type has its own problem
     if key in ("required", "unique"):
-        return None if isinstance(value, bool) else "must be true or false"
+        return None if isinstance(value, bool) else ("not_a_boolean", {})
     if key in ("minLength", "maxLength"):
         if ftype != "string":
-            return f"applies to string fields only, not {ftype}"
-        return None if _is_integer(value) and value >= 0 else "must be a whole number, 0 or more"
+            return "length_of_non_string", {"type": ftype}
+        return None if _is_integer(value) and value >= 0 else ("bad_length", {})
     if key in ("minimum", "maximum"):
         if ftype in ("string", "boolean"):
-            return f"does not apply to {ftype} fields (only to numbers, dates and years)"
-        return None if _is_value_of(value, ftype) else f"must be {_TYPE_NAMES[ftype]}"
+            return "bound_of_non_number", {"type": ftype}
+        return None if _is_value_of(value, ftype) else (f"bound_{ftype}", {})
     if key == "enum":
         if not value:
-            return "must list at least one value"
+            return "empty_enum", {}
         # An enum value may also be written as the text of a value (`"04"` for an integer).
         bad = [v for v in value if not (_is_value_of(v, ftype) or _is_text_of(v, ftype))]
         if bad:
-            return f"every value must be {_TYPE_NAMES[ftype]}; {json.dumps(bad[0])} is not"
+            return f"enum_value_{ftype}", {"bad": json.dumps(bad[0])}
     return None
 
 
@@ -389,11 +356,11 @@ def _check_keys(schema: dict, known: set[str], file: str) -> list[Problem]:
         keys.append(("primaryKey", schema["primaryKey"]))
     unique_keys = schema.get("uniqueKeys", [])
     if not isinstance(unique_keys, list):
-        return [_problem("uniqueKeys", None, "must be a list of keys", "schema", file)]
+        return [_problem("uniqueKeys", None, "keys_not_a_list", "schema", file)]
     keys += [(f"uniqueKeys[{i}]", k) for i, k in enumerate(unique_keys)]
     foreign_keys = schema.get("foreignKeys", [])
     if not isinstance(foreign_keys, list):
-        return [_problem("foreignKeys", None, "must be a list", "schema", file)]
+        return [_problem("foreignKeys", None, "not_a_list", "schema", file)]
     for i, fk in enumerate(foreign_keys):
         reference = fk.get("reference") if isinstance(fk, dict) else None
         if not isinstance(reference, dict) or not _is_names(reference.get("fields")):
@@ -401,7 +368,7 @@ def _check_keys(schema: dict, known: set[str], file: str) -> list[Problem]:
                 _problem(
                     f"foreignKeys[{i}]",
                     None,
-                    "needs `fields` and a `reference` with `fields`",
+                    "bad_foreign_key",
                     "schema",
                     file,
                 )
@@ -412,7 +379,7 @@ def _check_keys(schema: dict, known: set[str], file: str) -> list[Problem]:
                 _problem(
                     f"foreignKeys[{i}].reference.resource",
                     None,
-                    "must be a resource name",
+                    "bad_reference_resource",
                     "schema",
                     file,
                 )
@@ -420,68 +387,56 @@ def _check_keys(schema: dict, known: set[str], file: str) -> list[Problem]:
         keys.append((f"foreignKeys[{i}].fields", fk.get("fields")))
     for where, key_fields in keys:
         if not _is_names(key_fields):
-            problems.append(
-                _problem(
-                    where, None, "must be a field name or a list of field names", "schema", file
-                )
-            )
+            problems.append(_problem(where, None, "bad_key_fields", "schema", file))
             continue
         for name in _as_list(key_fields):
             if name not in known:
-                problems.append(
-                    _problem(where, name, "names a field the schema does not have", "schema", file)
-                )
+                problems.append(_problem(where, name, "unknown_field", "schema", file))
     return problems
 
 
 def load_package(root: Path) -> tuple[Package | None, list[Problem]]:
     """Read the descriptor and schemas under `root`. Returns the package (None if unusable) and problems."""
     if not (root / DESCRIPTOR).exists():  # most likely the wrong directory: say which one
-        where = f"no {DESCRIPTOR} in {root.resolve()}: give the package's directory, which holds it"
-        return None, [_problem(None, None, where, "missing_file")]
+        missing = _problem(
+            None, None, "no_descriptor", "missing_file", descriptor=DESCRIPTOR, root=root.resolve()
+        )
+        return None, [missing]
     descriptor, problems = _read_json(root / DESCRIPTOR, DESCRIPTOR)
     if descriptor is None:
         return None, problems
     if not isinstance(descriptor, dict):
-        return None, [_problem(None, None, "must be a JSON object")]
+        return None, [_problem(None, None, "not_an_object")]
     entries = descriptor.get("resources")
     if not isinstance(entries, list) or not entries:
-        return None, [_problem("resources", None, "must be a non-empty list of resources")]
+        return None, [_problem("resources", None, "no_resources")]
 
     package = Package(root=root, descriptor=descriptor)
     seen_names: set[str] = set()
     for i, entry in enumerate(entries):
         place = f"resources[{i}]"
         if not isinstance(entry, dict):
-            problems.append(_problem(place, None, "must be a JSON object"))
+            problems.append(_problem(place, None, "not_an_object"))
             continue
         name = entry.get("name")
         if not isinstance(name, str) or not name:
-            problems.append(_problem(f"{place}.name", name, "every resource needs a name"))
+            problems.append(_problem(f"{place}.name", name, "unnamed_resource"))
             continue
         if name in seen_names:
-            problems.append(_problem(f"{place}.name", name, "resource names must be unique"))
+            problems.append(_problem(f"{place}.name", name, "duplicate_resource"))
             continue
         seen_names.add(name)
         package.declared.add(name)
         path = entry.get("path")
         if isinstance(path, list):
-            problems.append(
-                _problem(
-                    f"{place}.path", path, "multipart resources are not supported; use one file"
-                )
-            )
+            problems.append(_problem(f"{place}.path", path, "multipart"))
             continue
         file, path_problems = safe_path(root, path, f"{place}.path")
         problems += path_problems
         if file is None:
             continue
         if not file.is_file():
-            what = (
-                "is a directory, not a data file"
-                if file.is_dir()
-                else "the data file does not exist"
-            )
+            what = "directory" if file.is_dir() else "no_data_file"
             problems.append(_problem(f"{place}.path", path, what, "missing_file"))
             continue
 
@@ -505,7 +460,7 @@ def load_package(root: Path) -> tuple[Package | None, list[Problem]]:
                 _problem(
                     f"{place}.schema",
                     schema_ref,
-                    "every resource needs a Table Schema (a path or an object)",
+                    "no_schema",
                 )
             )
             continue
@@ -539,7 +494,7 @@ def _with_field_names(problems: list[Problem], schema: dict) -> list[Problem]:
         found = _FIELD_PATH.search(problem.column or "")
         fld = fields[int(found[1])] if found and int(found[1]) < len(fields) else None
         if isinstance(fld, dict) and isinstance(fld.get("name"), str) and fld["name"]:
-            problem = replace(problem, message=f"{problem.message} (field {fld['name']})")
+            problem = replace(problem, message=in_field(problem.message, fld["name"]))
         named.append(problem)
     return named
 
@@ -571,7 +526,7 @@ def _reference_problems(package: Package, res: Resource) -> list[Problem]:
                 _problem(
                     f"{where}.resource",
                     fk.resource,
-                    "names a resource the package does not have",
+                    "unknown_resource",
                     "schema",
                     label,
                 )
@@ -583,15 +538,12 @@ def _reference_problems(package: Package, res: Resource) -> list[Problem]:
                     _problem(
                         f"{where}.fields",
                         name,
-                        f"names a field that {fk.resource} does not have",
+                        "unknown_target_field",
                         "schema",
                         label,
+                        target=fk.resource,
                     )
                 )
         if len(fk.reference_fields) != len(fk.fields):
-            problems.append(
-                _problem(
-                    where, None, "must list as many fields as the foreign key", "schema", label
-                )
-            )
+            problems.append(_problem(where, None, "reference_length", "schema", label))
     return problems

@@ -3,7 +3,7 @@
 pandera's `from_frictionless_schema` is not used: it coerces "false" to True, leaves dates
 unchecked and ignores foreign keys. Here every column stays raw text and each Table Schema rule
 becomes a named, vectorised check, so a failure carries the original cell. Checks are named by
-our rule codes (see `schema.rule_message`); primary and unique keys are frame-level checks.
+our rule codes (see `rules_registry`); primary and unique keys are frame-level checks.
 
 `plan` lists the checks; `to_pandera` turns them into a `DataFrameSchema`. `row_problems`
 evaluates the same check functions directly on the pyarrow arrays behind the columns (see
@@ -344,10 +344,10 @@ def _direct_problems(
 ) -> list[Problem]:
     problems: dict[tuple, Problem] = {}
 
-    def report(rows, column: str, values, rule: str, field, detail=lambda row: "") -> None:
+    def report(rows, column: str, values, rule: str, field, first_row=lambda row: None) -> None:
         texts = [None] * len(rows) if values is None else take_texts(values, rows)
         for row, value in zip(rows.tolist(), texts, strict=True):
-            message = rule_message(rule, field, resource, detail(row), value)
+            message = rule_message(rule, field, value, first_row=first_row(row))
             problem = Problem(table.label, row + 2, column, value, rule, message)
             problems.setdefault(problem.key, problem)
 
@@ -363,15 +363,8 @@ def _direct_problems(
         rule = "primary_key" if check == "primary_key" else "unique_key"
         for i, row in enumerate(again.tolist()):
             value = _KEY_SEPARATOR.join("" if v[i] is None else str(v[i]) for v in joined)
-            detail = f" (first in row {first[row] + 2})"
-            problem = Problem(
-                table.label,
-                row + 2,
-                ",".join(key),
-                value,
-                rule,
-                rule_message(rule, None, resource, detail),
-            )
+            message = rule_message(rule, first_row=first[row] + 2)
+            problem = Problem(table.label, row + 2, ",".join(key), value, rule, message)
             problems.setdefault(problem.key, problem)
     for name, column in checks.columns.items():
         values, field = frame[name], resource.field(name)
@@ -392,7 +385,7 @@ def _direct_problems(
 
 
 def _first_in(first: np.ndarray):
-    return lambda row: f" (first in row {first[row] + 2})"
+    return lambda row: first[row] + 2
 
 
 def pandera_row_problems(table: Table) -> list[Problem]:
@@ -432,25 +425,25 @@ def pandera_row_problems(table: Table) -> list[Problem]:
                 "" if v is None else str(v)
                 for v in (table.column(c)[index].as_py() for c in key_columns)
             )
-            detail = f" (first in row {first_rows[check][index]})"
+            first_row = first_rows[check][index]
             field = None
         else:
             rule = _PANDERA_RULES.get(check, check)
             column = str(case.column)
             field = resource.field(column)
             value = None if pd.isna(case.failure_case) else str(case.failure_case)
-            detail = ""
+            first_row = None
             if rule == "unique":
                 if column not in first_rows:
                     first_rows[column] = _first_rows(frame, [column])
-                detail = f" (first in row {first_rows[column][index]})"
+                first_row = first_rows[column][index]
         problem = Problem(
             table.label,
             index + 2,
             column,
             value,
             rule,
-            rule_message(rule, field, resource, detail, value),
+            rule_message(rule, field, value, first_row=first_row),
         )
         problems.setdefault(problem.key, problem)
     return list(problems.values())
@@ -506,7 +499,7 @@ def implied_pattern_problems(
     bad = rows[~ok]
     spec = table.resource.field(field)
     return [
-        Problem(table.label, row + 2, field, value, "pattern", rule_message("pattern", spec))
+        Problem(table.label, row + 2, field, value, "pattern", rule_message("pattern", spec, value))
         for row, value in zip(bad.tolist(), take_texts(values, bad), strict=True)
     ]
 
@@ -599,16 +592,11 @@ def foreign_key_report(package: Package, tables: dict[str, Table], missing: dict
             keys = [take_texts(child.column(f), bad) for f in fields]
             for index, *cells in zip(bad.tolist(), *keys, strict=True):
                 value = _KEY_SEPARATOR.join(str(v) for v in cells)
-                detail = f": {target_name} has no row with {', '.join(ref_fields)} = {value}"
+                message = rule_message(
+                    "foreign_key", target=target_name, fields=", ".join(ref_fields), key=value
+                )
                 problems.append(
-                    Problem(
-                        child.label,
-                        index + 2,
-                        ",".join(fields),
-                        value,
-                        "foreign_key",
-                        rule_message("foreign_key", detail=detail),
-                    )
+                    Problem(child.label, index + 2, ",".join(fields), value, "foreign_key", message)
                 )
     return problems
 

@@ -1,4 +1,6 @@
-"""A problem found in the package, and the two ways it is printed (text for people, JSON for CI)."""
+"""A problem found in the package, and the two ways it is printed (text for people, JSON for CI).
+
+What rules there are, and how their problems are worded, is `rules_registry`'s to say."""
 
 from __future__ import annotations
 
@@ -7,66 +9,10 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
+from . import rules_registry
+
 # Longest value shown in a text report; JSON output always carries the whole value.
 _SHOWN_VALUE = 80
-
-# Every rule a problem can name, with what it means. The README's rule table is checked against it.
-RULES = {
-    # descriptor and schemas
-    "missing_file": "A file the package needs (descriptor, schema, data file) is missing or unreadable.",
-    "json": "The descriptor or a schema is not valid JSON.",
-    "descriptor": "The descriptor breaks the Data Package v2 profile or our layout rules, or asks for what jkdata does not read (a dialect, encoding or format other than CSV, UTF-8, the default dialect).",
-    "schema": "A Table Schema is malformed (unknown type or constraint, a constraint value of the wrong type, categories that differ from the enum, bad key or reference) or uses a field format or missing values other than the default.",
-    "unsafe_path": "A path is a URL, absolute, or leads outside the package directory.",
-    # CSV structure
-    "encoding": "Bytes that are not UTF-8.",
-    "bom": "The file starts with a byte-order mark.",
-    "header": "The header row differs from the schema's field names and order.",
-    "csv_syntax": "Broken quoting: a quoted cell never closed, or text after a closing quote.",
-    "csv_quote": "A quote character inside an unquoted cell.",
-    "row_length": "A row has more or fewer cells than the header.",
-    "blank_row": "An empty line between rows.",
-    # cells (pandera, cross-checked by frictionless)
-    "type": "The text is not a valid value of the field's type (date, integer, number, boolean).",
-    "required": "A required cell is empty.",
-    "pattern": "The text does not match the field's pattern.",
-    "enum": "The value is not in the field's controlled vocabulary.",
-    "min_length": "The text is shorter than the field's minimum length.",
-    "max_length": "The text is longer than the field's maximum length.",
-    "minimum": "The value is below the field's minimum.",
-    "maximum": "The value is above the field's maximum.",
-    "unique": "A value repeats in a column that must be unique.",
-    "primary_key": "A record ID (or link key) repeats.",
-    "id_number": "Two record IDs of a table differ only in the zeros before their number (EV-0014, EV-00014).",
-    "unique_key": "A combination declared in the schema's uniqueKeys repeats.",
-    "foreign_key": "A reference to a record that does not exist.",
-    # hygiene
-    "formula": "Text starts with = + - or @, which spreadsheets run as a formula.",
-    "invisible_character": "A zero-width or other invisible format character (zero-width space, byte-order mark, soft hyphen, bidirectional mark) inside a cell: it shows as nothing but breaks joins and searches.",
-    "control_character": "A tab, line break or other control character, or a Unicode line or paragraph separator (U+2028, U+2029), inside a cell.",
-    "unicode_nfc": "Text not in Unicode NFC form.",
-    "whitespace": "Spaces before or after a value.",
-    # dates
-    "date_invalid": "The EDTF date is not a real date, or its interval ends before it starts.",
-    "date_bounds": "date_start or date_end is not the earliest or latest day the date can mean.",
-    "date_precision": "date_precision does not match the precision of the date.",
-    "date_order": "date_end is before date_start.",
-    "date_note": "An inferred date has no note saying how it was inferred.",
-    "date_incomplete": "Some date fields are filled and others not.",
-    # evidence
-    "citation_missing": "A record has no citation.",
-    "citation_target": "A citation names a record that does not exist.",
-    "link_citation": "A link row cites evidence about a record it does not link.",
-    "source_file": "A source document is missing from the sources directory, unreadable or not UTF-8.",
-    "source_checksum": "A source document's SHA-256 or size differs from the sources table.",
-    "quote_not_found": "A quote does not appear verbatim in its source document.",
-    "quote_share": "The quotes together reproduce more than half of a source document's text (not counting the citations listed in x-evidence.overShare, where the evidence needs more).",
-    # consistency (consistency.py; what each allows is read from the schemas' x- properties)
-    "quote_short": "A quote has fewer words than x-evidence.minWords in the citations schema and is not listed in x-evidence.shortQuotes with a reason.",
-    "dispute_role_mix": "One dispute holds two roles that may not appear together (x-role-rules.notTogether in the dispute_actors schema: party beside claimant or respondent).",
-    "agreement_role_conflict": "One actor holds two contradictory roles in one agreement (x-role-rules.notBoth in the agreement_actors schema: candidate and non_member …).",
-    "actor_unlinked": "An actor is linked to no event, agreement or dispute and x-unlinked in the actors schema does not say why.",
-}
 
 
 @dataclass(frozen=True)
@@ -86,8 +32,25 @@ class Problem:
     message: str
 
     def __post_init__(self):
-        if self.rule not in RULES and not self.rule.startswith("frictionless:"):
-            raise ValueError(f"undocumented rule {self.rule!r}: add it to problems.RULES")
+        if not rules_registry.is_registered(self.rule):
+            raise ValueError(f"undocumented rule {self.rule!r}: add it to rules_registry.RULES")
+
+    @classmethod
+    def of(
+        cls,
+        rule: str,
+        file: str,
+        row: int | None,
+        column: str | None,
+        value,
+        /,
+        variant=None,
+        **params,
+    ) -> Problem:
+        """A problem of a registered rule, its message rendered from the rule's template (or the
+        named `variant`) with `params`: `Problem.of("required", "data/events.csv", 5, "title",
+        None)`."""
+        return cls(file, row, column, value, rule, rules_registry.message(rule, variant, **params))
 
     @property
     def key(self) -> tuple:

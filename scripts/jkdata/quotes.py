@@ -32,17 +32,17 @@ def load_texts(sources: Table, sources_dir: Path) -> tuple[dict[str, str], list[
     for index, row in enumerate(sources.arrow.to_pylist()):
         name = row["file_name"]
 
-        def problem(column: str, rule: str, message: str, row=row, index=index) -> None:
-            problems.append(Problem(sources.label, index + 2, column, row[column], rule, message))
+        def problem(column: str, rule: str, variant=None, row=row, index=index, **params) -> None:
+            problems.append(
+                Problem.of(rule, sources.label, index + 2, column, row[column], variant, **params)
+            )
 
         if not isinstance(name, str) or "/" in name or "\\" in name or name in (".", ".."):
-            problem("file_name", "source_file", "must be a plain file name")
+            problem("file_name", "source_file", "not_a_file_name")
             continue
         path = sources_dir / name
         if not path.is_file():
-            problem(
-                "file_name", "source_file", f"no such file in the sources directory {sources_dir}"
-            )
+            problem("file_name", "source_file", sources_dir=sources_dir)
             continue
         try:
             data = path.read_bytes()
@@ -50,23 +50,21 @@ def load_texts(sources: Table, sources_dir: Path) -> tuple[dict[str, str], list[
             problem(
                 "file_name",
                 "source_file",
-                f"cannot be read from the sources directory {sources_dir}: {exc.strerror}",
+                "unreadable",
+                sources_dir=sources_dir,
+                reason=exc.strerror,
             )
             continue
         digest = hashlib.sha256(data).hexdigest()
         if digest != row["sha256"]:
-            problem(
-                "sha256",
-                "source_checksum",
-                f"does not match the file in {sources_dir}, whose SHA-256 is {digest}",
-            )
+            problem("sha256", "source_checksum", sources_dir=sources_dir, sha256=digest)
             continue
         if _as_int(row["byte_size"]) != len(data):  # "+13561" is 13561: compare numbers
-            problem("byte_size", "source_checksum", f"the file has {len(data)} bytes")
+            problem("byte_size", "source_checksum", "size", size=len(data))
         try:
             texts[row["source_id"]] = unicodedata.normalize("NFC", data.decode("utf-8"))
         except UnicodeDecodeError:
-            problem("file_name", "source_file", "the source text is not UTF-8")
+            problem("file_name", "source_file", "not_utf8")
     return texts, problems
 
 
@@ -123,25 +121,28 @@ def quote_problems(tables: dict[str, Table], sources_dir: Path) -> tuple[list[Pr
     if bad:
         for row in np.flatnonzero(np.isin(key, np.array(bad, dtype=np.int64))).tolist():
             source_id = names[source[row]]
+            quote = quotes[row].as_py()
+            variant, params = where_it_differs(texts[source_id], quote)
             problems.append(
-                Problem(
+                Problem.of(
+                    "quote_not_found",
                     citations.label,
                     row + 2,
                     "quote",
-                    quotes[row].as_py(),
-                    "quote_not_found",
-                    f"does not appear verbatim in source {source_id}"
-                    f"{where_it_differs(texts[source_id], quotes[row].as_py())}; "
-                    "copy it character for character",
+                    quote,
+                    variant,
+                    source_id=source_id,
+                    **params,
                 )
             )
     return problems, len(texts)
 
 
-def where_it_differs(text: str, quote: str) -> str:
+def where_it_differs(text: str, quote: str) -> tuple[str | None, dict]:
     """Where a quote stops matching its source, for the report: the longest start of the quote
     that the text holds, and the character after it in the quote and in the text (a straight
-    quote for a curly one, a changed letter), or "" when not even its first character is there."""
+    quote for a curly one, a changed letter). Returned as the `quote_not_found` rule's wording
+    (variant: None when not even its first character is there) and its params."""
     low, high = 0, len(quote)  # the text holds quote[:low] and not quote[:high + 1]
     while low < high:
         middle = (low + high + 1) // 2
@@ -150,7 +151,7 @@ def where_it_differs(text: str, quote: str) -> str:
         else:
             high = middle - 1
     if low == 0:
-        return ""
+        return None, {}
     # Of the places holding that start, the one where the rest of the quote resumes matching
     # after the one character (a replaced character is the usual slip).
     rest = quote[low + 1 : low + 41]
@@ -163,11 +164,10 @@ def where_it_differs(text: str, quote: str) -> str:
             best, best_score = at, score
         at = text.find(quote[:low], at + 1)
     after = text[best + low : best + low + 1]
-    shown = f"U+{ord(after):04X}" if after and not after.isprintable() else repr(after)
-    return (
-        f" (its first {low} characters match; then the quote has {quote[low]!r} "
-        f"where the source has {shown if after else 'its end'})"
-    )
+    params = {"matched": low, "quoted": quote[low], "found": after, "code": ord(after or " ")}
+    if not after:
+        return "differs_at_end", params
+    return ("differs" if after.isprintable() else "differs_unprintable"), params
 
 
 def _occurrences(text: str, quote: str, starts: list[int], ends: list[int]) -> bool:
@@ -232,27 +232,28 @@ def _share_problems(
             if whole is not None and whole is not spans:
                 total = _covered_share(texts[source_id], *whole[source_id])
                 problems.append(
-                    Problem(
+                    Problem.of(
+                        "quote_share",
                         sources.label,
                         ids.index(source_id) + 2,
                         "source_id",
                         source_id,
-                        "quote_share",
-                        f"the quotes not listed in x-evidence.overShare reproduce {share:.0%} of "
-                        f"this source's text (at most {MAX_QUOTED_SHARE:.0%}; all quotes: "
-                        f"{total:.0%}): quote only the fragment that states each fact",
+                        "over_share_listed",
+                        share=share,
+                        limit=MAX_QUOTED_SHARE,
+                        total=total,
                     )
                 )
                 continue
             problems.append(
-                Problem(
+                Problem.of(
+                    "quote_share",
                     sources.label,
                     ids.index(source_id) + 2,
                     "source_id",
                     source_id,
-                    "quote_share",
-                    f"the quotes together reproduce {share:.0%} of this source's text (at most "
-                    f"{MAX_QUOTED_SHARE:.0%}): quote only the fragment that states each fact",
+                    share=share,
+                    limit=MAX_QUOTED_SHARE,
                 )
             )
     return problems

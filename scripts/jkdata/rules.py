@@ -36,8 +36,8 @@ def date_problems(table: Table) -> list[Problem]:
     problems = []
     column = table.column
 
-    def problem(row: int, name: str, value, rule: str, message: str) -> None:
-        problems.append(Problem(label, int(row) + 2, name, value, rule, message))
+    def problem(row: int, name: str, value, rule: str, variant=None, **params) -> None:
+        problems.append(Problem.of(rule, label, int(row) + 2, name, value, variant, **params))
 
     filled = {name: to_numpy_bool(pc.is_valid(column(name)), False) for name in DATE_FIELDS}
     count = np.sum([filled[name] for name in DATE_FIELDS], axis=0)
@@ -46,13 +46,7 @@ def date_problems(table: Table) -> list[Problem]:
         if resource.field(name).required:
             continue  # the required check already reports it
         for row in np.flatnonzero(partial & ~filled[name]):
-            problem(
-                row,
-                name,
-                None,
-                "date_incomplete",
-                "must be filled: a date needs date, date_start, date_end, date_precision and date_basis together",
-            )
+            problem(row, name, None, "date_incomplete")
 
     dates = column("date")
     start, end = date_days(column("date_start")), date_days(column("date_end"))
@@ -61,56 +55,36 @@ def date_problems(table: Table) -> list[Problem]:
     parsed = _parse_dates(dates, column("date_start"), start, end, codes)
     rows = np.flatnonzero(parsed.matched & ~parsed.valid)
     for row, value in zip(rows, take_texts(dates, rows), strict=True):
-        problem(
-            row,
-            "date",
-            value,
-            "date_invalid",
-            _why_invalid(value),
-        )
+        variant, params = _why_invalid(value)
+        problem(row, "date", value, "date_invalid", variant, **params)
     usable = ~np.isnat(parsed.start)
-    for name, actual, expected, what in (
-        ("date_start", start, parsed.start, "the earliest day"),
-        ("date_end", end, parsed.end, "the latest day"),
+    for name, actual, expected, which in (
+        ("date_start", start, parsed.start, None),  # the earliest day the date can mean
+        ("date_end", end, parsed.end, "end"),  # the latest
     ):
         rows = np.flatnonzero(usable & ~np.isnat(actual) & (actual != expected))
         texts = take_texts(column(name), rows)
         for row, value, date in zip(rows, texts, take_texts(dates, rows), strict=True):
-            problem(
-                row,
-                name,
-                value,
-                "date_bounds",
-                f"must be {expected[row]}, {what} that date {date!r} can mean",
-            )
+            problem(row, name, value, "date_bounds", which, expected=expected[row], date=date)
     rows = np.flatnonzero(usable & filled["date_precision"] & (codes != parsed.precision))
     texts = take_texts(precision, rows)
     for row, value, date in zip(rows, texts, take_texts(dates, rows), strict=True):
+        precision_of_date = PRECISIONS[parsed.precision[row]]
         problem(
-            row,
-            "date_precision",
-            value,
-            "date_precision",
-            f"must be {PRECISIONS[parsed.precision[row]]!r} for date {date!r}",
+            row, "date_precision", value, "date_precision", precision=precision_of_date, date=date
         )
     with np.errstate(invalid="ignore"):
         reversed_ = ~np.isnat(start) & ~np.isnat(end) & (start > end)
     rows = np.flatnonzero(reversed_)
     texts = take_texts(column("date_end"), rows)
     for row, value, first in zip(rows, texts, take_texts(column("date_start"), rows), strict=True):
-        problem(row, "date_end", value, "date_order", f"is before date_start {first}")
+        problem(row, "date_end", value, "date_order", start=first)
     if resource.has(DATE_NOTE):
         inferred = pc.and_(
             pc.equal(column("date_basis"), "inferred"), pc.is_null(column("date_note"))
         )
         for row in true_rows(inferred):
-            problem(
-                row,
-                "date_note",
-                None,
-                "date_note",
-                "must say how the date was inferred, because date_basis is 'inferred'",
-            )
+            problem(row, "date_note", None, "date_note")
     return problems
 
 
@@ -203,22 +177,23 @@ def id_number_problems(table: Table) -> list[Problem]:
     rows = np.flatnonzero(first != np.arange(len(first)))
     values, earlier = take_texts(column, rows), take_texts(column, first[rows])
     return [
-        Problem(
+        Problem.of(
+            "id_number",
             table.label,
             row + 2,
             key[0],
             value,
-            "id_number",
-            f"has the same number as {other} (row {int(first[row]) + 2}): an ID's number may "
-            "appear once, whatever the zeros before it",
+            other=other,
+            other_row=int(first[row]) + 2,
         )
         for row, value, other in zip(rows.tolist(), values, earlier, strict=True)
         if value is not None and value != other  # an exact repeat is the primary key's problem
     ]
 
 
-def _why_invalid(value: str) -> str:
-    """Which of the two ways an EDTF date of the right form can be wrong this one is."""
+def _why_invalid(value: str) -> tuple[str | None, dict]:
+    """Which of the two ways an EDTF date of the right form can be wrong this one is: the
+    `date_invalid` rule's wording (variant) and its params."""
     import datetime as dt
 
     for part in value.split("/"):
@@ -227,8 +202,8 @@ def _why_invalid(value: str) -> str:
         try:
             dt.date(year, rest[0] if rest else 1, rest[1] if len(rest) > 1 else 1)
         except ValueError:
-            return f"is not a real date: {digits} has no such month or day"
-    return "the interval ends before it starts"
+            return None, {"date": digits}
+    return "reversed_interval", {}
 
 
 def coverage_problems(tables: dict[str, Table], name: str) -> list[Problem]:
@@ -257,26 +232,19 @@ def coverage_problems(tables: dict[str, Table], name: str) -> list[Problem]:
         missing = missing[~to_numpy_bool(pc.is_in(candidates, value_set=combined(cited)), False)]
         for row, value in zip(missing.tolist(), take_texts(ids, missing), strict=True):
             problems.append(
-                Problem(
+                Problem.of(
+                    "citation_missing",
                     table.label,
                     row + 2,
                     id_field,
                     value,
-                    "citation_missing",
-                    f"has no evidence: add a row to {citations.label} quoting a source",
+                    citations=citations.label,
                 )
             )
     stray = about[to_numpy_bool(pc.is_valid(cited), False) & (found < 0)]
     for row, value in zip(stray.tolist(), take_texts(record_ids, stray), strict=True):
         problems.append(
-            Problem(
-                citations.label,
-                row + 2,
-                "record_id",
-                value,
-                "citation_target",
-                f"{name} has no record with this ID",
-            )
+            Problem.of("citation_target", citations.label, row + 2, "record_id", value, table=name)
         )
     return problems
 
@@ -315,13 +283,14 @@ def link_problems(tables: dict[str, Table], resource: Resource, positions: dict)
     for i, row in enumerate(rows.tolist()):
         ids = ", ".join(str(values[i]) for values in links)
         problems.append(
-            Problem(
+            Problem.of(
+                "link_citation",
                 table.label,
                 row + 2,
                 CITATION_FIELD,
                 cited[i],
-                "link_citation",
-                f"cites evidence about {subjects[i]}, not about a record this row links ({ids})",
+                subject=subjects[i],
+                links=ids,
             )
         )
     return problems

@@ -1,7 +1,8 @@
-"""Table Schema field types as vectorised operations, and the plain-words text of each rule.
+"""Table Schema field types as vectorised operations, and what a cell rule's message says.
 
-Both the pandera checks and the frictionless error mapping describe a broken rule with
-`rule_message`, so a problem reads the same whichever engine found it.
+Both the pandera checks and the frictionless error mapping word a broken rule with
+`rule_message`, a lookup into `rules_registry`, so a problem reads the same whichever engine
+found it.
 
 Type checks run on the pyarrow column behind the pandas Series: a regular expression over the raw
 text, and for dates a calendar check done with numpy on the year, month and day numbers.
@@ -17,7 +18,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .columns import arrow, to_numpy_bool
-from .model import TYPES, Field, Resource
+from .model import TYPES, Constraints, Field, Resource
+from .rules_registry import RULES, message, shown_list
 
 
 def days_in_month(year, month) -> np.ndarray:
@@ -180,42 +182,24 @@ def closest_allowed(value: str, field: Field) -> str | None:
     return by_case[close[0]] if close else None
 
 
-def rule_message(
-    rule: str,
-    field: Field | None = None,
-    resource: Resource | None = None,
-    detail: str = "",
-    value: str | None = None,
-) -> str:
-    """The rule in plain words, for people reading a report; for a value outside a vocabulary,
-    the allowed value it most likely meant."""
+def rule_message(rule: str, field: Field | None = None, value: str | None = None, **params) -> str:
+    """The message of a cell or key rule, from its template in `rules_registry`: the wording the
+    field's type and constraints choose (and for a value outside a vocabulary, the allowed value
+    it most likely meant), with `params` (`first_row` of a repeat; `target`, `fields` and `key` of
+    a foreign key)."""
     constraints = field.constraints.as_json() if field else {}
+    variant = None
     if rule == "type":
-        return field.kind.words if field and field.type != "string" else "has the wrong type"
-    if rule == "required":
-        return "is required but the cell is empty"
-    if rule == "unique":
-        return f"must be unique in the column, but repeats an earlier row{detail}"
-    if rule == "primary_key":
-        return f"the ID must be unique, but repeats an earlier row{detail}"
-    if rule == "unique_key":
-        return f"this combination must be unique, but repeats an earlier row{detail}"
-    if rule == "pattern":
-        return f"must match the pattern {constraints.get('pattern')}"
-    if rule == "enum":
-        allowed = constraints.get("enum", [])
-        shown = ", ".join(map(str, allowed[:12])) + (", …" if len(allowed) > 12 else "")
-        meant = closest_allowed(value, field) if value is not None else None
-        hint = f"; did you mean {meant}?" if meant is not None else ""
-        return f"must be one of the allowed values: {shown}{hint}"
-    if rule == "min_length":
-        return f"must be at least {constraints.get('minLength')} characters long"
-    if rule == "max_length":
-        return f"must be at most {constraints.get('maxLength')} characters long"
-    if rule == "minimum":
-        return f"must be at least {constraints.get('minimum')}"
-    if rule == "maximum":
-        return f"must be at most {constraints.get('maximum')}"
-    if rule == "foreign_key":
-        return f"refers to a record that does not exist{detail}"
-    return detail or rule
+        ftype = field.type if field else None
+        variant = ftype if ftype in RULES["type"].variants else None
+    elif rule in ("unique", "primary_key", "unique_key") and params.get("first_row") is None:
+        variant = "first_row_unknown"
+    elif rule == "pattern":
+        params["pattern"] = constraints.get("pattern")
+    elif rule == "enum":
+        params["allowed"] = shown_list(constraints.get("enum", []))
+        params["meant"] = closest_allowed(value, field) if value is not None else None
+        variant = None if params["meant"] is None else "did_you_mean"
+    elif rule in ("min_length", "max_length", "minimum", "maximum"):
+        params[rule] = constraints.get(Constraints.SPELLING[rule])
+    return message(rule, variant, **params)
