@@ -264,10 +264,10 @@ def _second_parts() -> frozenset[int]:
     for code in range(0x110000):
         char = chr(code)
         decomposition = unicodedata.decomposition(char)
-        if decomposition and not decomposition.startswith("<") and " " in decomposition:
-            # A pair that NFC composes again, unless the composite is excluded from composition.
-            if unicodedata.is_normalized("NFC", char):
-                found.add(int(decomposition.split()[1], 16))
+        # A canonical pair that NFC composes again (its composite is not excluded from it).
+        pair = decomposition and not decomposition.startswith("<") and " " in decomposition
+        if pair and unicodedata.is_normalized("NFC", char):
+            found.add(int(decomposition.split()[1], 16))
     return frozenset(found)
 
 
