@@ -248,7 +248,8 @@ def may_change_under_nfc(char: str) -> bool:
 def composes_or_changes(char: str) -> bool:
     """`may_change_under_nfc` from documented `unicodedata` functions only: the character is not
     NFC on its own, or is the second part of a canonical pair whose composite NFC keeps (it may
-    compose with the character before it). Slow the first time: every code point's decomposition is looked at."""
+    compose with the character before it). Slow the first time (about half a second): every
+    code point's decomposition is looked at."""
     return (
         unicodedata.combining(char) != 0
         or not unicodedata.is_normalized("NFC", char)
