@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from click.testing import CliRunner
 
@@ -137,3 +139,20 @@ def test_frictionless_never_still_checks_everything_else(package):
 def test_help_lists_commands():
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0 and "validate" in result.output
+
+
+def test_a_plain_validate_imports_only_what_it_needs(package):
+    """The exports and the test-only EDTF reference stay unimported. (pandera and polars are left
+    out of this list: the per-table validation engine may use them.)"""
+    script = (
+        "import sys\n"
+        "from jkdata.cli import cli\n"
+        f"try: cli(['validate', {str(package)!r}])\n"
+        "except SystemExit: pass\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert "valid:" in done.stdout, done.stdout + done.stderr
+    imported = set(done.stdout.splitlines()[-1].split())
+    unneeded = {"edtf", "matplotlib", "pyparsing", "xlsxwriter"}
+    assert imported & unneeded == set()

@@ -10,29 +10,57 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from jkdata import csvread, rules, unicode_nfc
+from jkdata import csvread, rules
 from jkdata.csvread import read_table, scan_bytes
+from jkdata.hygiene import hygiene_problems
 from jkdata.model import resource_from_schema
 from jkdata.package import load_package
 from jkdata.pandera_checks import first_occurrence
 from jkdata.synthetic import generate
 
 
-def test_stored_nfc_table_is_current():
-    assert unicode_nfc.compute_ranges() == unicode_nfc.RANGES
+def _nfc_suspects() -> np.ndarray:
+    codes = np.arange(0x80, 0x110000)
+    return codes[csvread.nfc_suspect_codes(codes)]
+
+
+def test_nfc_suspects_are_what_the_unicode_database_says():
+    """The quick check read from `unicodedata.normalize` agrees, for every code point, with the
+    definition from documented functions: on any Python and whatever its Unicode version."""
+    suspects = set(_nfc_suspects().tolist())
+    derived = {
+        code
+        for code in range(0x80, 0x110000)
+        if not 0xD800 <= code < 0xE000 and csvread.composes_or_changes(chr(code))
+    }
+    assert suspects == derived
+    # combining acute, vowel and trailing jamo, Oriya AA (composes), Ohm sign, CJK compatibility
+    for char in "\u0301\u1161\u11a8\u0b3e\u2126\uf900":
+        assert ord(char) in suspects
+    for char in "가이石破é’ñÅ":
+        assert ord(char) not in suspects
 
 
 def test_text_without_a_suspect_character_is_nfc():
     # Characters of every kind, including all that compose or decompose, strung together.
-    table = unicode_nfc.nfc_suspect_table()
-    suspects = [chr(c) for c in np.flatnonzero(table)]
+    suspects = {chr(c) for c in _nfc_suspects().tolist()}
     others = ["a", "e", "A", "가", "ᄀ", "이", "é", "’", "石", "Å", " ", "0", "ñ", "ö"]
-    pool = suspects + others * 50
+    pool = sorted(suspects) + others * 50
     rng = random.Random(0)
     for _ in range(20_000):
         text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 6)))
-        if not any(table[ord(ch)] for ch in text):
+        if not any(ch in suspects for ch in text):
             assert unicodedata.is_normalized("NFC", text), repr(text)
+
+
+def test_text_not_in_nfc_is_found_whichever_reader_read_it(tmp_path):
+    """The raw scan finds the row, and hygiene the cell, also when the strict reader takes over."""
+    nfd = unicodedata.normalize("NFD", "이재명")
+    body = f"a_id,text,note\nA-1,이재명,石破茂\nA-2,{nfd},x\nA-3,Ω,\u2126\n"
+    for broken in ("", 'A-4,x"y",z\n'):  # a stray quote: the strict reader reads the file
+        table = read_table(_resource(tmp_path, body + broken))
+        found = [(p.row, p.column) for p in hygiene_problems(table) if p.rule == "unicode_nfc"]
+        assert found == [(3, "text"), (4, "note")]
 
 
 @pytest.mark.parametrize("seed", range(12))

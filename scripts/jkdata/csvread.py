@@ -13,7 +13,9 @@ import csv
 import io
 import mmap
 import re
+import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -223,13 +225,81 @@ def _as_strings(raw: bytes, offsets: np.ndarray) -> pa.Array:
     )
 
 
-def _nfc_suspects(buf: np.ndarray) -> np.ndarray:
-    """Byte offsets of characters that NFC normalisation could change (see unicode_nfc).
+def may_change_under_nfc(char: str) -> bool:
+    """Whether NFC normalisation could change text holding this character: it has a non-zero
+    canonical combining class (it may be reordered or composed), or Unicode's NFC quick check
+    does not say Yes for it (it decomposes, or may compose with the character before it).
+
+    CPython's `unicodedata.normalize` returns the very string it was given exactly when the quick
+    check says Yes; where that does not hold (`_QUICK_CHECK_SHOWN`), `composes_or_changes` below
+    derives the same answer from the documented functions alone."""
+    if unicodedata.combining(char):
+        return True
+    if _QUICK_CHECK_SHOWN:
+        return unicodedata.normalize("NFC", char) is not char
+    return composes_or_changes(char)
+
+
+def composes_or_changes(char: str) -> bool:
+    """`may_change_under_nfc` from documented `unicodedata` functions only: the character is not
+    NFC on its own, or is the second part of a canonical pair whose composite NFC keeps (it may
+    compose with the character before it). Slow the first time (about half a second): every
+    code point's decomposition is looked at."""
+    return (
+        unicodedata.combining(char) != 0
+        or not unicodedata.is_normalized("NFC", char)
+        or ord(char) in _second_parts()
+    )
+
+
+@cache
+def _second_parts() -> frozenset[int]:
+    # Hangul vowel and trailing consonant jamo compose by the algorithm of the Unicode standard
+    # (chapter 3.12), which `decomposition` does not list.
+    found = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))
+    for code in range(0x110000):
+        char = chr(code)
+        decomposition = unicodedata.decomposition(char)
+        # A canonical pair that NFC composes again (its composite is not excluded from it).
+        pair = decomposition and not decomposition.startswith("<") and " " in decomposition
+        if pair and unicodedata.is_normalized("NFC", char):
+            found.add(int(decomposition.split()[1], 16))
+    return frozenset(found)
+
+
+def _quick_check_shown() -> bool:
+    maybe, yes = "\u1161", "\uac00"  # a vowel jamo that may compose; a Hangul syllable
+    return unicodedata.normalize("NFC", maybe) is not maybe and (
+        unicodedata.normalize("NFC", yes) is yes
+    )
+
+
+_QUICK_CHECK_SHOWN = _quick_check_shown()
+# Per code point: 0 not looked up yet, 1 never changes under NFC, 2 may change. Filled in for the
+# characters a file holds (a few thousand distinct ones at most), so Python looks at each once.
+_NFC_STATE = np.zeros(0x110000, dtype=np.int8)
+_NFC_STATE[0xD800:0xE000] = 1  # surrogates: never decoded from valid UTF-8
+
+
+def nfc_suspect_codes(codes: np.ndarray) -> np.ndarray:
+    """A boolean mask over code points (an int array): True where NFC could change the text."""
+    state = _NFC_STATE[codes]
+    unknown = state == 0
+    if unknown.any():
+        seen = np.zeros(len(_NFC_STATE), dtype=bool)
+        seen[codes[unknown]] = True
+        for code in np.flatnonzero(seen).tolist():
+            _NFC_STATE[code] = 2 if may_change_under_nfc(chr(code)) else 1
+        state = _NFC_STATE[codes]
+    return state == 2
+
+
+def nfc_suspects(buf: np.ndarray) -> np.ndarray:
+    """Byte offsets, in UTF-8 bytes, of characters that NFC normalisation could change.
 
     Every such character is U+0300 or above, so its UTF-8 lead byte is 0xCC or above; those few
-    bytes are decoded with numpy and looked up in a table of code points."""
-    from .unicode_nfc import nfc_suspect_table
-
+    bytes are decoded with numpy and each distinct character is looked up once in `unicodedata`.
+    """
     # One mask reused for every chunk: a fresh one each time would cost the kernel a page fault
     # and a page of zeros for every 4 KB of the file.
     mask = np.empty(min(_CHUNK, len(buf)), dtype=bool)
@@ -253,8 +323,7 @@ def _nfc_suspects(buf: np.ndarray) -> np.ndarray:
             ((b0 & 0x07) << 18) | ((b1 & 0x3F) << 12) | ((b2 & 0x3F) << 6) | (b3 & 0x3F),
         ),
     )
-    table = nfc_suspect_table()
-    return leads[table[np.minimum(code, len(table) - 1)]]
+    return leads[nfc_suspect_codes(np.minimum(code, len(_NFC_STATE) - 1))]
 
 
 def _lines_of(raw: bytes, offsets: np.ndarray) -> np.ndarray:
@@ -313,7 +382,7 @@ def scan_bytes(raw: bytes) -> tuple[bool, np.ndarray | None]:
         if pc.any(unsound).as_py():
             return False, None
         suspects.append(bad + _count_newlines(raw, 0, start))  # line numbers in the file
-    nfc = _nfc_suspects(np.frombuffer(raw, dtype=np.uint8))
+    nfc = nfc_suspects(np.frombuffer(raw, dtype=np.uint8))
     if len(nfc):
         suspects.append(np.unique(_lines_of(raw, nfc)))
     if not suspects:

@@ -7,6 +7,12 @@ A qualifier does not widen the bounds: it says the source hedged, which `date` k
 
 The text is split into its parts by one pyarrow regular expression; the calendar arithmetic is
 numpy on day numbers, so a million dates take a fraction of a second.
+
+The `edtf` package (its `parse_edtf` and strict bounds, which ignore qualifiers as this package
+does) is the reference that tests/test_edtf.py compares this parser with, but validation does not
+call it: measured, it parses one date in about 20 ms, and a package of a million events holds
+some 95,000 distinct dates, so parsing even each distinct value once would take half an hour.
+It also lets through days no calendar has (1900-02-29) and year 0000, which this parser refuses.
 """
 
 from __future__ import annotations

@@ -22,10 +22,17 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columns import mask_of, select, select_rows, take_texts, to_numpy_bool, true_rows
-from .csvread import Table
+from .columns import (
+    combined,
+    mask_of,
+    select,
+    select_rows,
+    take_texts,
+    to_numpy_bool,
+    true_rows,
+)
+from .csvread import Table, nfc_suspects
 from .problems import Problem
-from .unicode_nfc import nfc_suspect_pattern
 
 _FORMULA = re.compile(r"^[=+\-@]")
 # Characters that break one-record-per-line tools: C0 and C1 controls, and the Unicode line and
@@ -63,13 +70,19 @@ def _first(pattern: re.Pattern, value: str) -> dict:
 
 def _not_nfc_rows(values: pa.ChunkedArray) -> np.ndarray:
     """Rows whose text is not NFC. ASCII text is always NFC, and so is text without a character
-    that decomposes, reorders or composes (see unicode_nfc); only the rest is normalised."""
+    that decomposes, reorders or composes (found in the UTF-8 bytes, see csvread.nfc_suspects);
+    only the rest is normalised."""
     mask = to_numpy_bool(pc.invert(pc.string_is_ascii(values)), False)
     non_ascii = np.flatnonzero(mask)
     if len(non_ascii) == 0:
         return non_ascii
-    candidates = select(values, mask)
-    suspect = true_rows(pc.match_substring_regex(candidates, nfc_suspect_pattern()))
+    candidates = combined(select(values, mask))
+    width = np.int64 if pa.types.is_large_string(candidates.type) else np.int32
+    _, offsets, data = candidates.buffers()
+    ends = np.frombuffer(offsets, dtype=width)[candidates.offset :][: len(candidates) + 1]
+    first, last = int(ends[0]), int(ends[-1])
+    hits = nfc_suspects(np.frombuffer(data, dtype=np.uint8)[first:last]) + first
+    suspect = np.unique(np.searchsorted(ends, hits, side="right") - 1)
     if len(suspect) == 0:
         return suspect
     texts = select_rows(candidates, suspect)
