@@ -141,8 +141,8 @@ def _typed_pandas(resource: Resource) -> pd.DataFrame:
         values = text[field.name]
         dtype = pandas_dtype(field)
         if isinstance(dtype, pd.CategoricalDtype):
-            typed = values.astype(dtype)
-            broken = typed.isna() & values.notna()
+            broken = values.notna() & ~values.isin(dtype.categories)
+            typed = values.where(~broken).astype(dtype)
             rule = "enum"
         else:
             typed = to_typed(values, field).astype(dtype)
