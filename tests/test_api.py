@@ -302,3 +302,15 @@ def test_dates_are_the_day_the_csv_says():
     events = jkdata.read_table("events", ROOT, backend="polars")
     first = events.row(0, named=True)
     assert first["date_start"] == datetime.date(2025, 8, 23)
+
+
+def test_vocabulary_values_the_other_rules_refuse_are_not_allowed(package):
+    """A vocabulary is checked by one `isin` (no text check runs on a categorical or Enum column):
+    a value the field's pattern refuses is left out of it."""
+    edit(package / "schemas/events.schema.json", '"(0[1-9]|1[0-9]|20)"', '"(0[1-9]|1[0-9])"')
+    for backend in ("pandas", "polars"):
+        schema = jkdata.pandera_schema("events", package, backend=backend)
+        (check,) = schema.columns["cameo_code"].checks
+        assert check.name == "enum"
+        assert "19" in check.statistics["allowed_values"]
+        assert "20" not in check.statistics["allowed_values"]

@@ -14,6 +14,7 @@ pandera and polars are imported when a function is called, so `import jkdata` st
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,8 +66,8 @@ def pandera_schema(name: str, package_dir: str | Path = ".", backend: str = "pan
     required value makes `validate` raise pandera's `SchemaError` (`SchemaErrors` with
     `lazy=True`).
 
-    A vocabulary field is checked by its vocabulary and dtype alone: the vocabulary is what the
-    field's other rules (pattern, lengths) allow.
+    A vocabulary field is checked by its dtype and by one `isin` check: its vocabulary, less any
+    value its other rules (pattern, lengths, minimum, maximum) refuse.
     """
     _check_backend(backend)
     resource = _resource(name, package_dir)
@@ -181,10 +182,26 @@ def _value(value, field: Field, backend: str):
 
 
 def _vocabulary_values(field: Field, backend: str) -> list:
-    """The allowed values as the typed column holds them."""
-    if field.type == "string":
-        return list(field.vocabulary)
-    return [_value(v, field, backend) for v in field.vocabulary]
+    """The allowed values as the typed column holds them: the vocabulary, less any value that
+    breaks one of the field's other rules (so the one `isin` check holds them all, and no text
+    check has to run on a categorical or Enum column)."""
+    c = field.constraints
+    allowed = []
+    for text in field.vocabulary:
+        value = text if field.type == "string" else _value(text, field, backend)
+        if field.type == "string":
+            broken = (
+                (c.pattern is not None and re.fullmatch(c.pattern, text) is None)
+                or (c.min_length is not None and len(text) < c.min_length)
+                or (c.max_length is not None and len(text) > c.max_length)
+            )
+        else:
+            broken = (c.minimum is not None and value < _value(c.minimum, field, backend)) or (
+                c.maximum is not None and value > _value(c.maximum, field, backend)
+            )
+        if not broken:
+            allowed.append(value)
+    return allowed
 
 
 def _keys(resource: Resource) -> tuple[list[str], list[list[str]], list[list[str]]]:
