@@ -23,6 +23,14 @@ SOURCES = "sources"
 CITATION_FIELD = "citation_id"
 DATE_FIELDS = ("date", "date_start", "date_end", "date_precision", "date_basis")
 DATE_NOTE = "date_note"
+# A citation's own fields: the table and record it is evidence about, and its verbatim quote;
+# a source's file in the sources directory, with the checksum and size that identify it.
+CITED_TABLE = "table_name"
+CITED_RECORD = "record_id"
+QUOTE = "quote"
+SOURCE_FILE = "file_name"
+SOURCE_SHA256 = "sha256"
+SOURCE_SIZE = "byte_size"
 
 # Boolean cells as Table Schema reads them by default.
 DEFAULT_TRUE = ("true", "True", "TRUE", "1")
@@ -313,9 +321,9 @@ class Package:
     def cited_tables(self) -> list[str]:
         """The tables whose records need evidence: those the citations' `table_name` may name."""
         citations = self.resource(CITATIONS)
-        if citations is None or not citations.has("table_name"):
+        if citations is None or not citations.has(CITED_TABLE):
             return []
-        return list(citations.field("table_name").vocabulary or ())
+        return list(citations.field(CITED_TABLE).vocabulary or ())
 
     # Package metadata, as the exports show it.
     @property
