@@ -71,7 +71,7 @@ ROOT = "events"  # the table whose rows `generate(events=N)` counts
 _SENTENCES_PER_SOURCE = 48
 _DAY0 = np.datetime64("1950-01-01")
 _DAYS = int((np.datetime64("2025-12-31") - _DAY0).astype(int))
-_FILLED = 0.25  # the share of rows in which an optional field has a value
+_FILLED = 0.2  # the share of rows in which an optional field has a value
 _UNDATED = 0.2  # the share of records without a date, where the date is optional
 _SECOND_CITATION_EVERY = 50  # every 50th root record has a second citation, from another source
 # The basis that rules.date_problems requires a date note for (used by the injected error only).
@@ -554,9 +554,7 @@ class _Builder:
                     values = _join("synthetic_", numbers, ".txt")
             else:
                 values = self.values(resource, fld, count, fld.name in unique)
-                if not resource.nullable(fld) or fld.name in unique:
-                    pass
-                else:
+                if resource.nullable(fld) and fld.name not in unique:
                     values = _nulls_where(values, self.rng.random(count) >= _FILLED)
             columns[fld.name] = values
         return columns
