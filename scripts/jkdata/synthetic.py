@@ -17,7 +17,7 @@ vocabulary value needs no change here:
   to distinct rows of the others;
 - text respects `maxLength` (and `minLength`), a field in a unique key stays unique, a field with
   any other pattern draws texts generated from that pattern (an EDTF pattern gives real dates);
-- integers, numbers, booleans, dates and years respect their type and `minimum`/`maximum`;
+- integers, numbers and years keep within `minimum`/`maximum`; booleans and dates are typed;
 - optional fields are left empty in most rows, required fields never;
 - a dated table (`model.DATE_FIELDS`) has consistent EDTF dates, bounds, precision and basis,
   with a `model.DATE_NOTE` wherever the basis is not the vocabulary's first value;
@@ -36,6 +36,7 @@ quotes), each in a field chosen by what the schema says of it; `Generated.expect
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import shutil
 import unicodedata
@@ -483,7 +484,8 @@ class _Builder:
         self.counts[CITATIONS] = total
         self.sentences = _sentences(sources)
         source_fk = next(fk for fk in self.citations.foreign_keys if fk.resource == SOURCES)
-        self.parents[(CITATIONS, source_fk.fields[0])] = source
+        self.source_field = source_fk.fields[0]
+        self.parents[(CITATIONS, self.source_field)] = source
 
     def cited_by(self, resource: Resource) -> str:
         """The cited table whose record a row's evidence is about: its own, or the first cited
@@ -574,8 +576,10 @@ class _Builder:
         if fld.vocabulary is not None:
             return _pick(list(fld.vocabulary), _spread(rng, count, len(fld.vocabulary)))
         if fld.type in ("integer", "number", "year"):
-            low = int(c.minimum) if c.minimum is not None else (1950 if fld.type == "year" else 0)
-            high = int(c.maximum) if c.maximum is not None else low + 1000
+            low = math.ceil(c.minimum) if c.minimum is not None else 0
+            if c.minimum is None and fld.type == "year":
+                low = 1950
+            high = math.floor(c.maximum) if c.maximum is not None else low + 1000
             return _num(rng.integers(low, high + 1, count))
         if fld.type == "boolean":
             return _pick([fld.true_values[0], fld.false_values[0]], rng.integers(0, 2, count))
@@ -947,8 +951,8 @@ def _inject(builder: _Builder) -> set[tuple]:
     victim = len(first) // 4
     i, j = int(first[victim]), int(first[victim + 1])
     # Now two citations of one record: they must not repeat (source, quote), a unique key.
-    while (_get(cites, "source_id", i), _get(cites, QUOTE, i)) == (
-        _get(cites, "source_id", j),
+    while (_get(cites, builder.source_field, i), _get(cites, QUOTE, i)) == (
+        _get(cites, builder.source_field, j),
         _get(cites, QUOTE, j),
     ):
         victim += 1
