@@ -3,6 +3,7 @@ injected errors is reported with exactly those errors, by either row engine."""
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
@@ -110,6 +111,92 @@ def test_the_smallest_packages_work_too(tmp_path, events):
     bad = generate(tmp_path / "bad", events, seed=1, bad=True)
     code, report, _ = run_validate(good.root, "--sources-dir", str(good.sources_dir))
     assert code == 0
+    code, report, _ = run_validate(bad.root, "--sources-dir", str(bad.sources_dir))
+    found = {(p["file"], p["row"], p["column"], p["rule"]) for p in report["problems"]}
+    assert code == 1 and found == bad.expected
+
+
+def test_every_value_of_a_vocabulary_is_used(valid):
+    """Each required vocabulary field with at least as many rows as values uses every value."""
+    from jkdata.csvread import read_table
+    from jkdata.package import load_package
+
+    package, _ = load_package(valid.root)
+    checked = 0
+    for resource in package.resources:
+        table = read_table(resource)
+        for fld in resource.fields:
+            if fld.vocabulary and fld.required and len(table) >= len(fld.vocabulary):
+                used = set(table.column(fld.name).to_pylist())
+                assert used == set(fld.vocabulary), (resource.name, fld.name)
+                checked += 1
+    assert checked >= 8
+
+
+def _schema(root, name: str) -> tuple[dict, object]:
+    path = root / "schemas" / f"{name}.schema.json"
+    return json.loads(path.read_text(encoding="utf-8")), path
+
+
+def _save(schema: dict, path) -> None:
+    path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def test_a_new_vocabulary_value_is_generated_and_validates(package, tmp_path):
+    """Issue 14: a value added to a vocabulary (categories and enum) needs no change to the
+    generator: `jkdata synth --template` uses it, and its output validates."""
+    schema, path = _schema(package, "events")
+    event_type = next(f for f in schema["fields"] if f["name"] == "event_type")
+    event_type["categories"].append(
+        {"value": "cyber_incident", "label": "Cyber incident: an attack on computer systems."}
+    )
+    event_type["constraints"]["enum"].append("cyber_incident")
+    _save(schema, path)
+    out = tmp_path / "synth"
+    args = ["synth", str(out), "--events", "200", "--template", str(package)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    with (out / "data" / "events.csv").open(encoding="utf-8") as f:
+        types = [row["event_type"] for row in csv.DictReader(f)]
+    assert "cyber_incident" in types
+    code, report, output = run_validate(out, "--sources-dir", str(out / "sources"))
+    assert code == 0, output
+
+
+def test_new_optional_fields_are_generated_and_validate(package, tmp_path):
+    """Fields added to a schema are generated from what it says of them: type, constraints,
+    vocabulary; the generated package validates."""
+    schema, path = _schema(package, "events")
+    schema["fields"] += [
+        {"name": "casualties", "type": "integer", "constraints": {"minimum": 0, "maximum": 50}},
+        {"name": "summary_ko", "type": "string", "constraints": {"maxLength": 12}},
+        {
+            "name": "source_ref",
+            "type": "string",
+            "constraints": {"pattern": "REF-[A-Z]{2}[0-9]{3}"},
+        },
+        {"name": "confirmed", "type": "boolean"},
+        {
+            "name": "channel",
+            "type": "string",
+            "categories": [{"value": "official"}, {"value": "leak"}],
+            "constraints": {"enum": ["official", "leak"]},
+        },
+    ]
+    _save(schema, path)
+    generated = generate(tmp_path / "synth", 200, seed=2, template=package)
+    with (generated.root / "data" / "events.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for name in ("casualties", "summary_ko", "source_ref", "confirmed", "channel"):
+        values = [row[name] for row in rows if row[name]]
+        assert values and len(values) < len(rows), name  # optional: filled in some rows
+    assert all(0 <= int(row["casualties"]) <= 50 for row in rows if row["casualties"])
+    assert all(len(row["summary_ko"]) <= 12 for row in rows)
+    assert {row["channel"] for row in rows} == {"official", "leak", ""}
+    code, report, output = run_validate(generated.root, "--sources-dir", str(generated.sources_dir))
+    assert code == 0, output
+    # Injected errors are still found exactly, in the changed package.
+    bad = generate(tmp_path / "bad", 200, seed=2, bad=True, template=package)
     code, report, _ = run_validate(bad.root, "--sources-dir", str(bad.sources_dir))
     found = {(p["file"], p["row"], p["column"], p["rule"]) for p in report["problems"]}
     assert code == 1 and found == bad.expected

@@ -22,10 +22,9 @@ import pyarrow.compute as pc
 
 from .columns import take_texts, to_numpy_bool
 from .csvread import Table
-from .model import CITATIONS, Package, Resource
+from .model import ACTORS, CITATIONS, Package, Resource
 from .problems import Problem
 
-ACTORS = "actors"
 # The rule each kind of role rule reports under.
 _ROLE_RULES = {"notTogether": "dispute_role_mix", "notBoth": "agreement_role_conflict"}
 
@@ -77,28 +76,12 @@ def short_quote_problems(package: Package, tables: dict[str, Table]) -> list[Pro
     return _report(table, rows, "quote", "quote_short", params)
 
 
-def _link_fields(resource: Resource) -> tuple[str, str, str] | None:
-    """(record field, actor field, role field) of a link between actors and another table."""
-    actor = next((fk.fields[0] for fk in resource.foreign_keys if fk.resource == ACTORS), None)
-    record = next(
-        (
-            fk.fields[0]
-            for fk in resource.foreign_keys
-            if fk.resource not in (ACTORS, CITATIONS, resource.name) and len(fk.fields) == 1
-        ),
-        None,
-    )
-    keyed = {name for fk in resource.foreign_keys for name in fk.fields}
-    role = next((name for name in resource.primary_key if name not in keyed), None)
-    return None if None in (actor, record, role) else (record, actor, role)
-
-
 def role_problems(resource: Resource, tables: dict[str, Table]) -> list[Problem]:
     """`x-role-rules` of one link table: for a pair (first, second), each row holding `second`
     where `first` is held too, in the same linked record (`notTogether`) or by the same actor in
     it (`notBoth`)."""
     rules = resource.extension("x-role-rules")
-    fields, table = _link_fields(resource), _loaded(tables, resource.name)
+    fields, table = resource.roles(ACTORS), _loaded(tables, resource.name)
     if not rules or fields is None or table is None:
         return []
     record, actor, role = fields

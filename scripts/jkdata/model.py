@@ -19,10 +19,19 @@ from pathlib import Path
 # The package's domain conventions: which tables hold the evidence and the source documents,
 # which field links a record or a link row to its evidence, and the fields that date a record.
 CITATIONS = "citations"
+ACTORS = "actors"  # who the link tables link to events, agreements and disputes
 SOURCES = "sources"
 CITATION_FIELD = "citation_id"
 DATE_FIELDS = ("date", "date_start", "date_end", "date_precision", "date_basis")
 DATE_NOTE = "date_note"
+# A citation's own fields: the table and record it is evidence about, and its verbatim quote;
+# a source's file in the sources directory, with the checksum and size that identify it.
+CITED_TABLE = "table_name"
+CITED_RECORD = "record_id"
+QUOTE = "quote"
+SOURCE_FILE = "file_name"
+SOURCE_SHA256 = "sha256"
+SOURCE_SIZE = "byte_size"
 
 # Boolean cells as Table Schema reads them by default.
 DEFAULT_TRUE = ("true", "True", "TRUE", "1")
@@ -266,6 +275,22 @@ class Resource:
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
 
+    def roles(self, actors: str) -> tuple[str, str, str] | None:
+        """(record field, actor field, role field) of a link between an actors table and one other
+        table, read off the keys: the role is the primary key's field that is no foreign key."""
+        actor = next((fk.fields[0] for fk in self.foreign_keys if fk.resource == actors), None)
+        record = next(
+            (
+                fk.fields[0]
+                for fk in self.foreign_keys
+                if fk.resource not in (actors, CITATIONS, self.name) and len(fk.fields) == 1
+            ),
+            None,
+        )
+        keyed = {name for fk in self.foreign_keys for name in fk.fields}
+        role = next((name for name in self.primary_key if name not in keyed), None)
+        return None if None in (actor, record, role) else (record, actor, role)
+
     def extension(self, key: str) -> dict:
         """An `x-` property of the schema that holds an object ({} when absent or not one)."""
         value = self.extensions.get(key)
@@ -320,9 +345,9 @@ class Package:
     def cited_tables(self) -> list[str]:
         """The tables whose records need evidence: those the citations' `table_name` may name."""
         citations = self.resource(CITATIONS)
-        if citations is None or not citations.has("table_name"):
+        if citations is None or not citations.has(CITED_TABLE):
             return []
-        return list(citations.field("table_name").vocabulary or ())
+        return list(citations.field(CITED_TABLE).vocabulary or ())
 
     # Package metadata, as the exports show it.
     @property
