@@ -25,8 +25,9 @@ from .package import Resource
 from .problems import Problem
 from .trace import traced
 
-if TYPE_CHECKING:  # pandas is imported by `Table.frame`: reading and scanning need only pyarrow
+if TYPE_CHECKING:  # pandas and polars are imported when asked for: reading needs only pyarrow
     import pandas as pd
+    import polars as pl
 
 BOM = b"\xef\xbb\xbf"
 _CHUNK = 1 << 24  # bytes scanned at a time by the vectorised checks (bounds their memory)
@@ -41,6 +42,7 @@ class Table:
     # of the raw bytes found every other line free of anything a hygiene rule could flag.
     suspect_rows: np.ndarray | None = None
     _frame: pd.DataFrame | None = field(default=None, repr=False)
+    _polars: pl.DataFrame | None = field(default=None, repr=False)
 
     @property
     def label(self) -> str:
@@ -57,6 +59,17 @@ class Table:
             self._frame = self.arrow.to_pandas(types_mapper=pd.ArrowDtype)
         return self._frame
 
+    @property
+    def polars(self) -> pl.DataFrame | None:
+        """The same table in polars, one string column per field (no copy)."""
+        if self.arrow is None:
+            return None
+        if self._polars is None:
+            import polars as pl
+
+            self._polars = pl.from_arrow(self.arrow, rechunk=False)
+        return self._polars
+
     def __len__(self) -> int:
         return 0 if self.arrow is None else self.arrow.num_rows
 
@@ -68,6 +81,7 @@ class Table:
         if self.arrow is not None:
             self.arrow = self.arrow.select([n for n in self.arrow.column_names if n in keep])
             self._frame = None
+            self._polars = None
 
 
 def read_table(resource: Resource) -> Table:
