@@ -191,7 +191,7 @@ def validate_package(
     """
     from concurrent.futures import FIRST_COMPLETED, wait
 
-    from . import frictionless_check, pandera_checks, quotes, rules
+    from . import foreign_keys, frictionless_check, quotes, rules
     from .model import CITATION_FIELD, CITATIONS, SOURCES
     from .package import DESCRIPTOR, load_package
 
@@ -205,7 +205,7 @@ def validate_package(
     workers = int(os.environ.get("JKDATA_THREADS", 0)) or max(2, _usable_cores())
     parallel = workers > 1 and sum(_file_size(r) for r in package.resources) >= _PARALLEL_FROM
     names = {r.name for r in package.resources}
-    lookups, multi = pandera_checks.foreign_key_plan(package)
+    lookups, multi = foreign_keys.foreign_key_plan(package)
     tables: dict = {}
     positions: dict = {}  # foreign key lookups, reused by the evidence checks
     missing: dict = {}
@@ -214,7 +214,7 @@ def validate_package(
     later: dict[str, tuple[set[str], tuple]] = {}
     for lookup in lookups:
         key = f"foreign keys to {lookup.target}.{lookup.field}"
-        later[key] = (lookup.tables, (pandera_checks.look_up, lookup, tables, positions, missing))
+        later[key] = (lookup.tables, (foreign_keys.look_up, lookup, tables, positions, missing))
     for name in package.cited_tables:
         later[f"evidence for {name}"] = (
             {CITATIONS, name},
@@ -274,8 +274,8 @@ def validate_package(
     report = Report([], {r.name: len(tables[r.name]) for r in package.resources})
     for resource in package.resources:
         problems += outcome[resource.name][1]
-    pandera_checks.look_up_multi(multi, tables, missing)
-    problems += pandera_checks.foreign_key_report(package, tables, missing)
+    foreign_keys.look_up_multi(multi, tables, missing)
+    problems += foreign_keys.foreign_key_report(package, tables, missing)
     if frictionless == "always" and package.resources and not descriptor_broken:
         unreadable = {name for name, t in tables.items() if t.arrow is None}
         problems += frictionless_check.row_problems(package, skip=unreadable)
