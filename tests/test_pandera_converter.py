@@ -115,13 +115,13 @@ def test_the_schema_uses_pandera_builtins_named_by_our_rules(tmp_path):
 
 def test_pandera_reports_each_failure_with_its_row_and_our_rule(tmp_path):
     resource, table = make_table(tmp_path, BAD)
-    cases = failure_cases(resource, table.polars)
+    cases = failure_cases(resource, table.to_polars())
     assert isinstance(cases, pl.DataFrame)
     found = {(r["column"], r["check"], r["index"]) for r in cases.iter_rows(named=True)}
     assert ("day", "type", 1) in found and ("count", "maximum", 2) in found
     assert ("things", "primary_key", 2) in found  # a frame-wide check names the schema
     _, table = make_table(tmp_path, GOOD)
-    assert failure_cases(resource, table.polars) is None
+    assert failure_cases(resource, table.to_polars()) is None
 
 
 def test_empty_cells_are_not_repeats_of_each_other(tmp_path):

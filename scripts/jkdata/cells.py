@@ -221,7 +221,7 @@ def failure_cases(resource: Resource, frame: pl.DataFrame) -> pl.DataFrame | Non
 def cell_problems(table: Table) -> list[Problem]:
     """The per-table checks of one table, run by pandera: a problem for each failing cell, in
     row order, and within a row keys first, then field by field in `COLUMN_RULES` order."""
-    resource, frame = table.resource, table.polars
+    resource, frame = table.resource, table.to_polars()
     if frame is None or frame.columns != resource.field_names:
         return []  # the header check reports it; rows cannot be matched to fields
     cases = failure_cases(resource, frame)

@@ -42,7 +42,6 @@ class Table:
     # of the raw bytes found every other line free of anything a hygiene rule could flag.
     suspect_rows: np.ndarray | None = None
     _frame: pd.DataFrame | None = field(default=None, repr=False)
-    _polars: pl.DataFrame | None = field(default=None, repr=False)
 
     @property
     def label(self) -> str:
@@ -59,16 +58,14 @@ class Table:
             self._frame = self.arrow.to_pandas(types_mapper=pd.ArrowDtype)
         return self._frame
 
-    @property
-    def polars(self) -> pl.DataFrame | None:
-        """The same table in polars, one string column per field (no copy)."""
+    def to_polars(self) -> pl.DataFrame | None:
+        """The same table in polars, one string column per field: the text is shared, polars adds
+        a view of each cell (not kept: it is made for the pandera schema and dropped after)."""
         if self.arrow is None:
             return None
-        if self._polars is None:
-            import polars as pl
+        import polars as pl
 
-            self._polars = pl.from_arrow(self.arrow, rechunk=False)
-        return self._polars
+        return pl.from_arrow(self.arrow, rechunk=False)
 
     def __len__(self) -> int:
         return 0 if self.arrow is None else self.arrow.num_rows
@@ -81,7 +78,6 @@ class Table:
         if self.arrow is not None:
             self.arrow = self.arrow.select([n for n in self.arrow.column_names if n in keep])
             self._frame = None
-            self._polars = None
 
 
 def read_table(resource: Resource) -> Table:

@@ -11,6 +11,7 @@ checks serially).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from dataclasses import dataclass, field
@@ -97,6 +98,9 @@ def _file_size(resource) -> int:
 _PARALLEL_FROM = 1 << 25  # bytes of CSV: a smaller package is checked in one thread
 _LARGE = 1 << 25  # bytes: a table this large is read and checked two at a time at most
 _LARGE_TABLES = threading.BoundedSemaphore(2)
+# One large table at a time in pandera: its polars view of the table comes on top of the pyarrow
+# columns, and polars' own threads keep both cores busy on one table.
+_LARGE_PANDERA = threading.BoundedSemaphore(1)
 
 
 def _check_table(resource, keep: set[str], parallel: bool = True):
@@ -125,7 +129,8 @@ def _check_table_now(resource, keep: set[str], parallel: bool):
     # The date rules run beside the pandera schema, in a thread of their own.
     with executor(parallel, 1) as pool:
         dates = pool.submit(traced, f"dates {name}", rules.date_problems, table)
-        problems += traced(f"pandera {name}", cells.cell_problems, table)
+        with _LARGE_PANDERA if _file_size(resource) >= _LARGE else contextlib.nullcontext():
+            problems += traced(f"pandera {name}", cells.cell_problems, table)
         problems += traced(f"ID numbers {name}", rules.id_number_problems, table)
         dates = dates.result()
     table.slim(keep)
