@@ -1,5 +1,5 @@
-"""The two row engines agree: frictionless (row by row) and the vectorised checks (the generated
-pandera checks and the foreign key lookups) report the same (file, row, column, rule) for every
+"""The two row engines agree: frictionless (row by row) and ours (the pandera schema generated
+from the model, and the foreign key lookups) report the same (file, row, column, rule) for every
 corruption-corpus case about cells and keys, and for the synthetic package with injected errors.
 
 frictionless 5 does not enforce `uniqueKeys`, so `unique_key` is the vectorised engine's alone.
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from test_corruptions import CASES, _resolve
 
-from jkdata import frictionless_check, pandera_checks
+from jkdata import cells, foreign_keys, frictionless_check
 from jkdata.csvread import read_table
 from jkdata.package import load_package
 from jkdata.rules_registry import by_stage
@@ -32,8 +32,8 @@ def _both_engines(root: Path) -> tuple[set, set]:
     tables = {r.name: read_table(r) for r in package.resources}
     vectorised = []
     for table in tables.values():
-        vectorised += pandera_checks.row_problems(table)
-    vectorised += pandera_checks.foreign_key_problems(package, tables)
+        vectorised += cells.cell_problems(table)
+    vectorised += foreign_keys.foreign_key_problems(package, tables)
     unreadable = {name for name, t in tables.items() if t.arrow is None}
     row_by_row = frictionless_check.row_problems(package, skip=unreadable)
     return (
@@ -74,26 +74,3 @@ def test_engines_agree_on_a_synthetic_package_with_errors(tmp_path):
     vectorised, row_by_row = _both_engines(generated.root)
     expected = {key for key in generated.expected if key[3] in CELL_AND_KEY_RULES}
     assert vectorised == row_by_row == expected
-
-
-def _pandera_and_direct(root: Path) -> tuple[list, list]:
-    package, _ = load_package(root)
-    direct, through_pandera = [], []
-    for resource in package.resources:
-        table = read_table(resource)
-        direct += pandera_checks.row_problems(table)
-        through_pandera += pandera_checks.pandera_row_problems(table)
-    return direct, through_pandera
-
-
-@pytest.mark.parametrize("case, corrupt, expected", CELL_CASES, ids=[c[0] for c in CELL_CASES])
-def test_direct_checks_report_what_pandera_reports(package, case, corrupt, expected):
-    corrupt(package)
-    direct, through_pandera = _pandera_and_direct(package)
-    assert direct == through_pandera  # the same problems, in the same order, same wording
-
-
-def test_direct_checks_report_what_pandera_reports_on_a_synthetic_package(tmp_path):
-    generated = generate(tmp_path / "bad", 300, seed=5, bad=True)
-    direct, through_pandera = _pandera_and_direct(generated.root)
-    assert direct == through_pandera and direct

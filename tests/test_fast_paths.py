@@ -6,16 +6,12 @@ import random
 import unicodedata
 
 import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pytest
 
 from jkdata import csvread, rules
 from jkdata.csvread import read_table, scan_bytes
 from jkdata.hygiene import hygiene_problems
 from jkdata.model import resource_from_schema
 from jkdata.package import load_package
-from jkdata.pandera_checks import first_occurrence
 from jkdata.synthetic import generate
 
 
@@ -61,55 +57,6 @@ def test_text_not_in_nfc_is_found_whichever_reader_read_it(tmp_path):
         table = read_table(_resource(tmp_path, body + broken))
         found = [(p.row, p.column) for p in hygiene_problems(table) if p.rule == "unicode_nfc"]
         assert found == [(3, "text"), (4, "note")]
-
-
-@pytest.mark.parametrize("seed", range(12))
-def test_first_occurrence_agrees_with_pandas(seed):
-    # Seeds 6-11: no missing cells and rows in order of their first fields, as tables usually
-    # are, so that the fields in order are coded by comparing neighbours.
-    rng = np.random.default_rng(seed)
-    in_order = seed >= 6
-    n = 5_000 if seed % 2 else 80_000  # large enough for run codes and dictionary codes
-    draws = [rng.integers(0, [4, 300, n][(seed + j) % 3], n) for j in range(1 + seed % 3)]
-    if in_order:
-        rows = np.lexsort(draws[: 1 + seed % 2][::-1])
-        draws = [values[rows] for values in draws]
-    elif seed % 2 == 0:
-        draws[0] = np.sort(draws[0])
-    columns = []
-    for values in draws:
-        texts = [None if not in_order and rng.random() < 0.01 else f"v{v:06d}" for v in values]
-        array = pa.array(texts, pa.string())
-        columns.append(pa.chunked_array([array.slice(0, n // 3), array.slice(n // 3)]))
-    frame = pd.DataFrame({i: c.to_pandas() for i, c in enumerate(columns)})
-    labels = pd.Series(np.arange(n))
-    expected = labels.groupby([frame[c] for c in frame], dropna=False, sort=False).transform("min")
-    got = first_occurrence(columns)
-    assert np.array_equal(np.arange(n) if got is None else got, expected.to_numpy())
-
-
-def test_first_occurrence_with_sparse_fixed_width_ids_in_a_later_field():
-    """IDs of one width spread over a huge range (packed keys far sparser than the rows) are
-    numbered densely before they go into the combined key, which must not overflow."""
-    rng = np.random.default_rng(1)
-    n = 20_000
-    first = np.sort(rng.integers(0, 20_000, n))  # about 12,600 keys, times 10**15: past 2**62
-    ids = [f"X{v:015d}" for v in rng.choice(10**15, 300, replace=False)]
-    second = [ids[i] for i in rng.integers(0, 300, n)]
-    columns = [
-        pa.chunked_array([pa.array([f"k{v:05d}" for v in first])]),
-        pa.chunked_array([second]),
-    ]
-    frame = pd.DataFrame({"a": columns[0].to_pandas(), "b": columns[1].to_pandas()})
-    expected = pd.Series(np.arange(n)).groupby([frame.a, frame.b], sort=False).transform("min")
-    assert np.array_equal(first_occurrence(columns), expected.to_numpy())
-
-
-def test_a_key_in_increasing_order_is_unique_and_a_tie_is_found():
-    ids = pa.chunked_array([["a", "a", "b"], ["b", "c"]])
-    assert first_occurrence([ids, pa.chunked_array([["1", "2", "1"], ["2", "1"]])]) is None
-    repeated = pa.chunked_array([["1", "2", "1"], ["1", "1"]])
-    assert first_occurrence([ids, repeated]).tolist() == [0, 1, 2, 2, 4]
 
 
 SCHEMA = {"fields": [{"name": n, "type": "string"} for n in ("a_id", "text", "note")]}

@@ -1,22 +1,27 @@
-"""Our Table Schema → pandera converter, tested against bad rows and against frictionless itself."""
+"""The pandera (polars) schema generated from a Table Schema, tested against bad rows and against
+frictionless itself, and run by pandera on every `jkdata validate`."""
 
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
+import pandera.polars as pa
+import polars as pl
 import pytest
 from frictionless import Package as FrictionlessPackage
 from frictionless import Resource as FrictionlessResource
 from frictionless import Schema
 
-from conftest import ROOT
+from conftest import ROOT, run_validate
+from jkdata.cells import cell_problems, failure_cases, pandera_schema
 from jkdata.csvread import read_table
 from jkdata.frictionless_check import map_error
 from jkdata.model import resource_from_schema
 from jkdata.package import load_package
-from jkdata.pandera_checks import pandera_row_problems, row_problems, to_pandera
 from jkdata.schema import typed_frame
 
 SCHEMA = {
@@ -59,7 +64,7 @@ def make_table(tmp_path: Path, rows: str):
 
 def test_good_rows_pass_and_convert_to_proper_types(tmp_path):
     resource, table = make_table(tmp_path, GOOD)
-    assert row_problems(table) == []
+    assert cell_problems(table) == []
     typed = typed_frame(table.frame, resource)
     # "false" must be False: pandera's own converter turns any non-empty string into True.
     assert typed["flag"].tolist() == [False, True, False]
@@ -74,7 +79,7 @@ def test_good_rows_pass_and_convert_to_proper_types(tmp_path):
 
 def test_bad_rows_are_each_reported_at_their_cell(tmp_path):
     _, table = make_table(tmp_path, BAD)
-    found = {(p.row, p.column, p.rule) for p in row_problems(table)}
+    found = {(p.row, p.column, p.rule) for p in cell_problems(table)}
     assert found == {
         (3, "flag", "type"),
         (3, "count", "type"),
@@ -93,16 +98,67 @@ def test_bad_rows_are_each_reported_at_their_cell(tmp_path):
     }
 
 
-def test_direct_evaluation_reports_what_pandera_reports(tmp_path):
-    _, table = make_table(tmp_path, BAD)
-    assert row_problems(table) == pandera_row_problems(table)
+def test_the_schema_uses_pandera_builtins_named_by_our_rules(tmp_path):
+    resource, _ = make_table(tmp_path, GOOD)
+    schema = pandera_schema(resource)
+    assert isinstance(schema, pa.DataFrameSchema) and schema.strict and schema.ordered
+    checks = {name: [c.error for c in column.checks] for name, column in schema.columns.items()}
+    assert checks["thing_id"] == ["pattern"]
+    assert checks["flag"] == ["type"] and schema.columns["flag"].checks[0].name == "isin"
+    assert checks["count"] == ["type", "minimum", "maximum"]
+    assert schema.columns["count"].checks[0].name == "str_matches"
+    assert checks["kind"] == ["enum"] and schema.columns["kind"].checks[0].name == "isin"
+    assert checks["label"] == ["unique", "min_length", "max_length"]
+    assert schema.columns["label"].checks[1].name == "str_length"
+    assert [c.name for c in schema.checks] == ["primary_key", "unique_key:kind,day"]
+
+
+def test_pandera_reports_each_failure_with_its_row_and_our_rule(tmp_path):
+    resource, table = make_table(tmp_path, BAD)
+    cases = failure_cases(resource, table.to_polars())
+    assert isinstance(cases, pl.DataFrame)
+    found = {(r["column"], r["check"], r["index"]) for r in cases.iter_rows(named=True)}
+    assert ("day", "type", 1) in found and ("count", "maximum", 2) in found
+    assert ("things", "primary_key", 2) in found  # a frame-wide check names the schema
     _, table = make_table(tmp_path, GOOD)
-    assert row_problems(table) == pandera_row_problems(table) == []
+    assert failure_cases(resource, table.to_polars()) is None
+
+
+def test_empty_cells_are_not_repeats_of_each_other(tmp_path):
+    # pandera's own unique=True counts two empty cells as a repeat; a unique field does not.
+    body = "TH-0001,,,,2020-01-01,a,\nTH-0002,,,,2020-01-01,,\nTH-0003,,,,,,\n"
+    _, table = make_table(tmp_path, body)
+    assert cell_problems(table) == []
+
+
+def test_pandera_runs_on_every_validate(monkeypatch):
+    """`jkdata validate` runs the generated schema with pandera's polars backend, table by table."""
+    validated = []
+    run = pa.DataFrameSchema.validate
+
+    def spy(self, frame, *args, **kwargs):
+        validated.append((self.name, type(frame)))
+        return run(self, frame, *args, **kwargs)
+
+    monkeypatch.setattr(pa.DataFrameSchema, "validate", spy)
+    code, report, output = run_validate(ROOT)
+    assert code == 0, output
+    assert sorted(validated) == sorted((r.name, pl.DataFrame) for r in PACKAGE.resources)
+
+
+def test_a_fresh_validate_imports_pandera_polars():
+    script = (
+        "import sys; from click.testing import CliRunner; from jkdata.cli import cli; "
+        f"result = CliRunner().invoke(cli, ['validate', {str(ROOT)!r}]); "
+        "print(result.exit_code, 'pandera.polars' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0", "True"]
 
 
 def test_problem_keeps_the_original_cell_text(tmp_path):
     _, table = make_table(tmp_path, BAD)
-    by_place = {(p.row, p.column): p for p in row_problems(table)}
+    by_place = {(p.row, p.column): p for p in cell_problems(table)}
     assert by_place[(3, "day")].value == "2025-02-30"
     assert by_place[(3, "flag")].value == "yes"
     assert "YYYY-MM-DD" in by_place[(3, "day")].message
@@ -112,7 +168,7 @@ def test_problem_keeps_the_original_cell_text(tmp_path):
 def test_frictionless_finds_the_same_problems_except_unique_keys(tmp_path):
     # frictionless 5 does not enforce uniqueKeys; everything else must agree cell for cell.
     resource, table = make_table(tmp_path, BAD)
-    ours = {(p.row, p.column, p.rule) for p in row_problems(table)}
+    ours = {(p.row, p.column, p.rule) for p in cell_problems(table)}
     source = FrictionlessResource(
         path="things.csv", basepath=str(tmp_path), schema=Schema.from_descriptor(SCHEMA)
     )
@@ -124,7 +180,8 @@ def test_frictionless_finds_the_same_problems_except_unique_keys(tmp_path):
 
 
 def test_required_and_missing_values():
-    schema = to_pandera(resource_from_schema("things", "x.csv", Path("x.csv"), SCHEMA, None, 0, {}))
+    resource = resource_from_schema("things", "x.csv", Path("x.csv"), SCHEMA, None, 0, {})
+    schema = pandera_schema(resource)
     assert schema.columns["thing_id"].nullable is False
     assert schema.columns["count"].nullable is True
 
@@ -161,5 +218,5 @@ def test_lengths_are_counted_in_characters_not_bytes(tmp_path):
     ]
     body = "".join(f"{thing},,,,,,{label}\n" for thing, label in rows)
     _, table = make_table(tmp_path, body)
-    found = {(p.row, p.rule) for p in row_problems(table) if p.column == "label"}
+    found = {(p.row, p.rule) for p in cell_problems(table) if p.column == "label"}
     assert found == {(3, "max_length"), (4, "min_length"), (6, "max_length")}

@@ -1,4 +1,4 @@
-"""Small helpers for working on columns as pyarrow arrays, which is where the checks do their work.
+"""Small helpers for working on columns as pyarrow arrays, where hygiene, dates and the cross-table checks do their work.
 
 pandas 3 keeps text in pyarrow; going through pandas' string methods or `isin` on those columns
 can fall back to Python objects row by row. The checks therefore call pyarrow compute kernels on
@@ -7,14 +7,9 @@ the columns directly and come back to Python only for the few cells that fail.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-
-if TYPE_CHECKING:  # pandas is imported where a Series is made: reading needs only pyarrow
-    import pandas as pd
 
 
 def arrow(values) -> pa.ChunkedArray:
@@ -50,13 +45,6 @@ def to_numpy_bool(mask, fill: bool) -> np.ndarray:
     if len(mask) == 0:
         return np.zeros(0, dtype=bool)
     return mask.to_numpy()
-
-
-def as_series(mask, index: pd.Index, fill: bool = False) -> pd.Series:
-    """A boolean pyarrow column as a plain numpy-backed pandas Series (what pandera expects)."""
-    import pandas as pd
-
-    return pd.Series(to_numpy_bool(mask, fill), index=index, copy=False)
 
 
 def combined(values) -> pa.Array:
@@ -186,20 +174,6 @@ def codes_of(column, try_sorted: bool = True) -> tuple[np.ndarray, int]:
         [chunk.indices.to_numpy(zero_copy_only=False) for chunk in encoded.chunks]
     ).astype(np.int64)
     return codes, len(encoded.chunk(0).dictionary)
-
-
-def key_codes(column) -> tuple[np.ndarray, int]:
-    """Integer codes equal exactly where the values are, each below the bound returned: the
-    `packed_keys` of fixed-width IDs as they are when they are about as dense as a numbering
-    (which would hash every row for nothing when the codes only go into a combined key),
-    otherwise `codes_of`. The bound is then at most a few times the number of rows, so combined
-    keys stay far from overflowing."""
-    column = arrow(column)
-    packed = packed_keys([column])
-    if packed is not None and packed[1] <= _dense_enough(len(column)):
-        (keys,), size = packed
-        return keys, max(size, 1)
-    return codes_of(column, try_sorted=False)
 
 
 def _dense_enough(rows: int) -> int:

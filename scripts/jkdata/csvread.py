@@ -27,8 +27,9 @@ from .package import Resource
 from .problems import Problem
 from .trace import traced
 
-if TYPE_CHECKING:  # pandas is imported by `Table.frame`: reading and scanning need only pyarrow
+if TYPE_CHECKING:  # pandas and polars are imported when asked for: reading needs only pyarrow
     import pandas as pd
+    import polars as pl
 
 BOM = b"\xef\xbb\xbf"
 _CHUNK = 1 << 24  # bytes scanned at a time by the vectorised checks (bounds their memory)
@@ -58,6 +59,15 @@ class Table:
 
             self._frame = self.arrow.to_pandas(types_mapper=pd.ArrowDtype)
         return self._frame
+
+    def to_polars(self) -> pl.DataFrame | None:
+        """The same table in polars, one string column per field: the text is shared, polars adds
+        a view of each cell (not kept: it is made for the pandera schema and dropped after)."""
+        if self.arrow is None:
+            return None
+        import polars as pl
+
+        return pl.from_arrow(self.arrow, rechunk=False)
 
     def __len__(self) -> int:
         return 0 if self.arrow is None else self.arrow.num_rows

@@ -162,8 +162,7 @@ def id_number_problems(table: Table) -> list[Problem]:
     """Two record IDs of a table must not differ only in the zeros before their number
     (`EV-0014` and `EV-00014`): readers, and sorting by number, take them for one record. IDs
     all of one width cannot (the usual case, and nothing is computed then)."""
-    from .columns import fixed_width
-    from .pandera_checks import first_occurrence
+    from .columns import codes_of, first_of_codes, fixed_width
 
     key = table.resource.primary_key
     if table.arrow is None or len(key) != 1 or len(table) < 2:
@@ -171,9 +170,10 @@ def id_number_problems(table: Table) -> list[Problem]:
     column = table.column(key[0])
     if not pa.types.is_string(column.type) or fixed_width(column):
         return []
-    first = first_occurrence([pc.replace_substring_regex(column, _ID_NUMBER, r"\1\2")])
-    if first is None:
+    codes, distinct = codes_of(pc.replace_substring_regex(column, _ID_NUMBER, r"\1\2"))
+    if distinct == len(codes):
         return []
+    first = first_of_codes(codes)
     rows = np.flatnonzero(first != np.arange(len(first)))
     values, earlier = take_texts(column, rows), take_texts(column, first[rows])
     return [

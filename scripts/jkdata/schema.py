@@ -1,11 +1,12 @@
 """Table Schema field types as vectorised operations, and what a cell rule's message says.
 
-Both the pandera checks and the frictionless error mapping word a broken rule with
+Both the pandera schema (`cells`) and the frictionless error mapping word a broken rule with
 `rule_message`, a lookup into `rules_registry`, so a problem reads the same whichever engine
 found it.
 
-Type checks run on the pyarrow column behind the pandas Series: a regular expression over the raw
-text, and for dates a calendar check done with numpy on the year, month and day numbers.
+The typed values of the exports (`typed_frame`) and the date rules' calendar arithmetic work on
+the pyarrow column behind the pandas Series: a regular expression over the raw text, and for
+dates a calendar check done with numpy on the year, month and day numbers.
 """
 
 from __future__ import annotations
@@ -151,13 +152,6 @@ def to_typed(values: pd.Series, field: Field) -> pd.Series:
 
 def typed_frame(frame: pd.DataFrame, resource: Resource) -> pd.DataFrame:
     return pd.DataFrame({f.name: to_typed(frame[f.name], f) for f in resource.fields})
-
-
-def bound(value, field: Field):
-    """A minimum or maximum constraint as a comparable value of the field's type."""
-    if field.type == "date":
-        return pd.Timestamp(value)
-    return value
 
 
 def closest_allowed(value: str, field: Field) -> str | None:

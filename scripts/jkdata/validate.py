@@ -11,12 +11,11 @@ checks serially).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
 
 from .columns import executor
 from .problems import Problem, merge
@@ -99,9 +98,12 @@ def _file_size(resource) -> int:
 _PARALLEL_FROM = 1 << 25  # bytes of CSV: a smaller package is checked in one thread
 _LARGE = 1 << 25  # bytes: a table this large is read and checked two at a time at most
 _LARGE_TABLES = threading.BoundedSemaphore(2)
+# One large table at a time in pandera: its polars view of the table comes on top of the pyarrow
+# columns, and polars' own threads keep both cores busy on one table.
+_LARGE_PANDERA = threading.BoundedSemaphore(1)
 
 
-def _check_table(resource, keep: set[str], parallel: bool = True, deferred=frozenset()):
+def _check_table(resource, keep: set[str], parallel: bool = True):
     """Read one table and run every check that needs only it; then drop the columns no later
     check reads. Returns (table, its problems, its date problems: reported later, in order).
 
@@ -111,53 +113,29 @@ def _check_table(resource, keep: set[str], parallel: bool = True, deferred=froze
     if large:
         _LARGE_TABLES.acquire()
     try:
-        return _check_table_now(resource, keep, parallel, deferred)
+        return _check_table_now(resource, keep, parallel)
     finally:
         if large:
             _LARGE_TABLES.release()
 
 
-def _check_table_now(resource, keep: set[str], parallel: bool, deferred: frozenset[str]):
-    from . import hygiene, pandera_checks, rules
+def _check_table_now(resource, keep: set[str], parallel: bool):
+    from . import cells, hygiene, rules
     from .csvread import read_table
 
     name = resource.name
     table = traced(f"read {name}", read_table, resource)
     problems = table.problems + traced(f"hygiene {name}", hygiene.hygiene_problems, table)
-    # The date rules run beside the generated checks, in a thread of their own.
+    # The date rules run beside the pandera schema, in a thread of their own.
     with executor(parallel, 1) as pool:
         dates = pool.submit(traced, f"dates {name}", rules.date_problems, table)
-        problems += traced(
-            f"types, constraints, keys {name}", pandera_checks.row_problems, table, deferred
-        )
-        problems += traced(
-            f"types, constraints, keys {name} (ID numbers)", rules.id_number_problems, table
-        )
+        with _LARGE_PANDERA if _file_size(resource) >= _LARGE else contextlib.nullcontext():
+            problems += traced(f"pandera {name}", cells.cell_problems, table)
+        problems += traced(f"ID numbers {name}", rules.id_number_problems, table)
         dates = dates.result()
     table.slim(keep)
     _release_memory()
     return table, problems, dates
-
-
-def _look_up(lookup, tables: dict, positions: dict, missing: dict, implied: dict, outcome: dict):
-    """One foreign key lookup, then the pattern checks it leaves to do (see `implied_patterns`).
-    Returns the problems of those checks."""
-    from . import pandera_checks
-
-    pandera_checks.look_up(lookup, tables, positions, missing)
-    target = outcome.get(lookup.target)
-    failed = [
-        p.row - 2
-        for p in (target[1] if target else [])
-        if p.rule == "pattern" and p.column == lookup.field and p.row is not None
-    ]
-    problems = []
-    for name, column in lookup.referrers:
-        if (name, column) in implied and name in tables:
-            problems += pandera_checks.implied_pattern_problems(
-                tables[name], column, positions.get((name, column)), np.array(failed, np.int64)
-            )
-    return problems
 
 
 def _unparsed_notes(package, tables: dict) -> list[str]:
@@ -218,7 +196,7 @@ def validate_package(
     """
     from concurrent.futures import FIRST_COMPLETED, wait
 
-    from . import consistency, frictionless_check, pandera_checks, quotes, rules
+    from . import consistency, foreign_keys, frictionless_check, quotes, rules
     from .model import CITATION_FIELD, CITATIONS, SOURCES
     from .package import DESCRIPTOR, load_package
 
@@ -232,8 +210,7 @@ def validate_package(
     workers = int(os.environ.get("JKDATA_THREADS", 0)) or max(2, _usable_cores())
     parallel = workers > 1 and sum(_file_size(r) for r in package.resources) >= _PARALLEL_FROM
     names = {r.name for r in package.resources}
-    lookups, multi = pandera_checks.foreign_key_plan(package)
-    implied = pandera_checks.implied_patterns(package)
+    lookups, multi = foreign_keys.foreign_key_plan(package)
     tables: dict = {}
     positions: dict = {}  # foreign key lookups, reused by the evidence checks
     missing: dict = {}
@@ -242,10 +219,7 @@ def validate_package(
     later: dict[str, tuple[set[str], tuple]] = {}
     for lookup in lookups:
         key = f"foreign keys to {lookup.target}.{lookup.field}"
-        later[key] = (
-            lookup.tables,
-            (_look_up, lookup, tables, positions, missing, implied, outcome),
-        )
+        later[key] = (lookup.tables, (foreign_keys.look_up, lookup, tables, positions, missing))
     for name in package.cited_tables:
         later[f"evidence for {name}"] = (
             {CITATIONS, name},
@@ -277,13 +251,7 @@ def validate_package(
         )
         largest_first = sorted(package.resources, key=_file_size, reverse=True)
         pending = {
-            pool.submit(
-                _check_table,
-                r,
-                needed.get(r.name, set()),
-                parallel,
-                frozenset(field for name, field in implied if name == r.name),
-            ): r.name
+            pool.submit(_check_table, r, needed.get(r.name, set()), parallel): r.name
             for r in largest_first
         }
         done: set[str] = set()
@@ -312,10 +280,8 @@ def validate_package(
     report = Report([], {r.name: len(tables[r.name]) for r in package.resources})
     for resource in package.resources:
         problems += outcome[resource.name][1]
-    for lookup in lookups:  # the pattern checks left to the lookups
-        problems += outcome.get(f"foreign keys to {lookup.target}.{lookup.field}", [])
-    pandera_checks.look_up_multi(multi, tables, missing)
-    problems += pandera_checks.foreign_key_report(package, tables, missing)
+    foreign_keys.look_up_multi(multi, tables, missing)
+    problems += foreign_keys.foreign_key_report(package, tables, missing)
     if frictionless == "always" and package.resources and not descriptor_broken:
         unreadable = {name for name, t in tables.items() if t.arrow is None}
         problems += frictionless_check.row_problems(package, skip=unreadable)
