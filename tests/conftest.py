@@ -77,7 +77,7 @@ TABLES = [r["name"] for r in DESCRIPTOR["resources"]]
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
     """dist/ built once per session from the real package, into a scratch directory."""
-    from jkdata.build import build
+    from jkdata.exports.build import build
 
     dist = tmp_path_factory.mktemp("build") / "dist"
     build(ROOT, dist, sources_dir=SEEDS if SEEDS.is_dir() else None, refresh_docs=False)

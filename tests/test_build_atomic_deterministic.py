@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import DESCRIPTOR, ROOT, SEEDS, edit, needs_seeds
-from jkdata import build as build_module
-from jkdata.build import InvalidPackage, build
 from jkdata.cli import cli
+from jkdata.exports import build as build_module
+from jkdata.exports.build import InvalidPackage, build
 
 SEEDS_DIR = SEEDS if SEEDS.is_dir() else None
 EXPECTED = {

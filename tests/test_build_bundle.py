@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from conftest import DESCRIPTOR, ROOT, SEEDS
-from jkdata.validate import validate_package
+from jkdata.validate.run import validate_package
 
 NAME = f"{DESCRIPTOR['name']}-{DESCRIPTOR['version']}"
 DOCUMENTS = [

@@ -155,7 +155,7 @@ def test_csv_is_plain_utf8_with_unix_newlines(built):
 
 
 def test_every_joined_column_is_described_in_the_codebook():
-    from jkdata.package import load_package
+    from jkdata.model.load import load_package
 
     package, _ = load_package(ROOT)
     codebook = (ROOT / "docs/codebook.md").read_text(encoding="utf-8")
@@ -168,7 +168,7 @@ def test_every_joined_column_is_described_in_the_codebook():
 
 
 def test_joined_names_promise_native_script_only_where_the_table_has_it():
-    from jkdata.package import load_package
+    from jkdata.model.load import load_package
 
     package, _ = load_package(ROOT)
     for link in views.links_of(package, flat.ENTITY):
@@ -180,7 +180,7 @@ def test_joined_names_promise_native_script_only_where_the_table_has_it():
 
 def test_foreign_keys_written_with_one_field_as_a_string_join_the_same(package):
     """Table Schema allows `"fields": "event_id"` for one field: every reader sees a list."""
-    from jkdata.package import load_package
+    from jkdata.model.load import load_package
 
     path = package / "schemas/event_actors.schema.json"
     schema = json.loads(path.read_text(encoding="utf-8"))

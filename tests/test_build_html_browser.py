@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SEEDS, copy_package, csv_rows
-from jkdata.build import build
+from jkdata.exports.build import build
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(

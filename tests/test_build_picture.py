@@ -5,9 +5,9 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from conftest import ROOT
-from jkdata.build import DOCS_PICTURE
 from jkdata.cli import cli
 from jkdata.exports import picture
+from jkdata.exports.build import DOCS_PICTURE
 from jkdata.exports.dataset import load_dataset
 
 

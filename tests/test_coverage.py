@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT, copy_package, needs_seeds
 from jkdata.cli import cli
-from jkdata.coverage import package_coverage, source_coverage, split_sentences
+from jkdata.tools.coverage import package_coverage, source_coverage, split_sentences
 
 TRICKY = (
     "The Koreas\n"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from jkdata.csvread import locate_quote_error, read_table, scan, structure_looks_sound
-from jkdata.model import resource_from_schema
+from jkdata.model.schema import resource_from_schema
+from jkdata.validate.structure import locate_quote_error, read_table, scan, structure_looks_sound
 
 NAMES = ["a_id", "text", "note"]
 SCHEMA = {"fields": [{"name": n, "type": "string"} for n in NAMES]}

@@ -6,8 +6,8 @@ from click.testing import CliRunner
 
 from conftest import edit, schema_of
 from jkdata.cli import cli
-from jkdata.model import Field
-from jkdata.schema import closest_allowed
+from jkdata.model.schema import Field
+from jkdata.validate.messages import closest_allowed
 
 
 def field(table: str, name: str) -> Field:

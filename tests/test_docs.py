@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 from conftest import ROOT
-from jkdata import docs
+from jkdata.tools import docs
 
 
 def test_readme_generated_blocks_are_current():
     assert docs.update(ROOT / "README.md", docs.README_BLOCKS, check=True), (
-        "run: .venv/bin/python -m jkdata.docs"
+        "run: .venv/bin/python -m jkdata.tools.docs"
     )
 
 
@@ -29,7 +29,7 @@ def test_codebook_is_current():
 
 
 def test_codebook_lists_every_table_field_and_vocabulary_value():
-    from jkdata.package import load_package
+    from jkdata.model.load import load_package
 
     codebook = (ROOT / "docs/codebook.md").read_text(encoding="utf-8")
     package, _ = load_package(ROOT)

@@ -11,7 +11,7 @@ import pytest
 from edtf.parser.edtf_exceptions import EDTFParseException
 
 from conftest import edit, run_validate
-from jkdata.edtf import PRECISIONS, parse_edtf
+from jkdata.validate.edtf import PRECISIONS, parse_edtf
 
 
 @pytest.mark.parametrize(

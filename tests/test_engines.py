@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from test_corruptions import CASES, _resolve
 
-from jkdata import cells, foreign_keys, frictionless_check
-from jkdata.csvread import read_table
-from jkdata.package import load_package
+from jkdata.model.load import load_package
 from jkdata.rules_registry import by_stage
-from jkdata.synthetic import generate
+from jkdata.tools.synthetic import generate
+from jkdata.validate import cells, frictionless_engine, keys
+from jkdata.validate.structure import read_table
 
 # Rules of the cells and keys stages that frictionless has no counterpart for, and why.
 VECTORISED_ONLY = {
@@ -33,9 +33,9 @@ def _both_engines(root: Path) -> tuple[set, set]:
     vectorised = []
     for table in tables.values():
         vectorised += cells.cell_problems(table)
-    vectorised += foreign_keys.foreign_key_problems(package, tables)
+    vectorised += keys.foreign_key_problems(package, tables)
     unreadable = {name for name, t in tables.items() if t.arrow is None}
-    row_by_row = frictionless_check.row_problems(package, skip=unreadable)
+    row_by_row = frictionless_engine.row_problems(package, skip=unreadable)
     return (
         {p.key for p in vectorised if p.rule not in VECTORISED_ONLY},
         {p.key for p in row_by_row},

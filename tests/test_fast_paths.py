@@ -7,17 +7,17 @@ import unicodedata
 
 import numpy as np
 
-from jkdata import csvread, rules
-from jkdata.csvread import read_table, scan_bytes
-from jkdata.hygiene import hygiene_problems
-from jkdata.model import resource_from_schema
-from jkdata.package import load_package
-from jkdata.synthetic import generate
+from jkdata.model.load import load_package
+from jkdata.model.schema import resource_from_schema
+from jkdata.tools.synthetic import generate
+from jkdata.validate import dates, structure
+from jkdata.validate.hygiene import hygiene_problems
+from jkdata.validate.structure import read_table, scan_bytes
 
 
 def _nfc_suspects() -> np.ndarray:
     codes = np.arange(0x80, 0x110000)
-    return codes[csvread.nfc_suspect_codes(codes)]
+    return codes[structure.nfc_suspect_codes(codes)]
 
 
 def test_nfc_suspects_are_what_the_unicode_database_says():
@@ -27,7 +27,7 @@ def test_nfc_suspects_are_what_the_unicode_database_says():
     derived = {
         code
         for code in range(0x80, 0x110000)
-        if not 0xD800 <= code < 0xE000 and csvread.composes_or_changes(chr(code))
+        if not 0xD800 <= code < 0xE000 and structure.composes_or_changes(chr(code))
     }
     assert suspects == derived
     # combining acute, vowel and trailing jamo, Oriya AA (composes), Ohm sign, CJK compatibility
@@ -69,7 +69,7 @@ def _resource(tmp_path, body: str):
 
 
 def test_scan_finds_suspect_rows_in_any_block(tmp_path, monkeypatch):
-    monkeypatch.setattr(csvread, "_BLOCK", 64)  # many small blocks
+    monkeypatch.setattr(structure, "_BLOCK", 64)  # many small blocks
     lines = [f"A-{i},plain text {i},note" for i in range(200)]
     lines[17] = "A-17,=formula,note"
     lines[90] = "A-90,tab\there,note"
@@ -85,7 +85,7 @@ def test_scan_finds_suspect_rows_in_any_block(tmp_path, monkeypatch):
 def test_mapped_and_read_files_give_the_same_table(tmp_path, monkeypatch):
     body = 'a_id,text,note\nA-1,"comma, inside","say ""hi"""\nA-2,,\nA-3,이재명,石破茂\n'
     read = read_table(_resource(tmp_path, body))
-    monkeypatch.setattr(csvread, "_MAP_AT_LEAST", 0)
+    monkeypatch.setattr(structure, "_MAP_AT_LEAST", 0)
     mapped = read_table(_resource(tmp_path, body))
     assert mapped.arrow.equals(read.arrow) and mapped.problems == read.problems == []
 
@@ -94,7 +94,7 @@ def test_dates_shortcut_reports_what_the_full_parse_does(tmp_path, monkeypatch):
     generated = generate(tmp_path / "bad", 2_000, seed=11, bad=True)
     package, _ = load_package(generated.root)
     tables = [read_table(r) for r in package.resources]
-    fast = [p for t in tables for p in rules.date_problems(t)]
-    monkeypatch.setattr(rules, "_consistent", lambda dates, *_: np.zeros(len(dates), bool))
-    full = [p for t in tables for p in rules.date_problems(t)]
+    fast = [p for t in tables for p in dates.date_problems(t)]
+    monkeypatch.setattr(dates, "_consistent", lambda dates, *_: np.zeros(len(dates), bool))
+    full = [p for t in tables for p in dates.date_problems(t)]
     assert fast == full and fast

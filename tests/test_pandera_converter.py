@@ -17,12 +17,12 @@ from frictionless import Resource as FrictionlessResource
 from frictionless import Schema
 
 from conftest import ROOT, run_validate
-from jkdata.cells import cell_problems, failure_cases, pandera_schema
-from jkdata.csvread import read_table
-from jkdata.frictionless_check import map_error
-from jkdata.model import resource_from_schema
-from jkdata.package import load_package
-from jkdata.schema import typed_frame
+from jkdata.model.load import load_package
+from jkdata.model.schema import resource_from_schema
+from jkdata.model.values import typed_frame
+from jkdata.validate.cells import cell_problems, failure_cases, pandera_schema
+from jkdata.validate.frictionless_engine import map_error
+from jkdata.validate.structure import read_table
 
 SCHEMA = {
     "fields": [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import SEEDS, edit, needs_seeds, run_validate
-from jkdata.quotes import MAX_QUOTED_SHARE, quoted_share
+from jkdata.validate.quotes import MAX_QUOTED_SHARE, quoted_share
 
 
 def test_share_counts_characters_inside_any_occurrence_of_a_quote():

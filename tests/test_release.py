@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT, SEEDS, edit, needs_seeds
 from jkdata.cli import cli
-from jkdata.release import next_version, versions
+from jkdata.tools.release import next_version, versions
 
 
 def test_real_repository_has_one_version_everywhere():

@@ -95,7 +95,7 @@ def _is_text(node: ast.expr | None) -> bool:
     )
 
 
-@pytest.mark.parametrize("path", sorted(SCRIPTS.glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(SCRIPTS.rglob("*.py")), ids=lambda p: p.name)
 def test_no_module_words_its_own_problems(path):
     """A `Problem(...)` built directly takes its message from the registry (through
     `schema.rule_message`), never from a string or f-string written at the call site; and the
@@ -120,7 +120,7 @@ def test_no_module_words_its_own_problems(path):
 def test_the_descriptor_checks_name_variants_that_exist():
     """`package._problem(column, value, variant, rule, ...)`: each literal variant is one of
     the rule's wordings."""
-    tree = ast.parse((SCRIPTS / "package.py").read_text(encoding="utf-8"))
+    tree = ast.parse((SCRIPTS / "model" / "load.py").read_text(encoding="utf-8"))
     checked = 0
     for call in _calls(tree):
         if _name(call.func) != "_problem" or len(call.args) < 3:
@@ -129,7 +129,7 @@ def test_the_descriptor_checks_name_variants_that_exist():
         rule = call.args[3] if len(call.args) > 3 else ast.Constant("descriptor")
         if isinstance(variant, ast.Constant) and isinstance(rule, ast.Constant):
             assert variant.value is None or variant.value in RULES[rule.value].variants, (
-                f"package.py:{call.lineno}: {rule.value} has no variant {variant.value!r}"
+                f"model/load.py:{call.lineno}: {rule.value} has no variant {variant.value!r}"
             )
             checked += 1
     assert checked > 30

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT, run_validate
 from jkdata.cli import cli
-from jkdata.synthetic import generate
+from jkdata.tools.synthetic import generate
 
 EVENTS = 400
 
@@ -96,12 +96,12 @@ def test_synth_command_writes_the_expected_problems(tmp_path):
 
 
 def test_parallel_and_serial_checks_report_the_same(broken, monkeypatch):
-    from jkdata import validate
+    from jkdata.validate import run
 
-    serial = validate.validate_package(broken.root, broken.sources_dir).as_dict()
-    monkeypatch.setattr(validate, "_PARALLEL_FROM", 0)  # threads even for a small package
-    monkeypatch.setattr(validate, "_LARGE", 0)  # and every table counted as large
-    parallel = validate.validate_package(broken.root, broken.sources_dir).as_dict()
+    serial = run.validate_package(broken.root, broken.sources_dir).as_dict()
+    monkeypatch.setattr(run, "_PARALLEL_FROM", 0)  # threads even for a small package
+    monkeypatch.setattr(run, "_LARGE", 0)  # and every table counted as large
+    parallel = run.validate_package(broken.root, broken.sources_dir).as_dict()
     assert parallel == serial and serial["problem_count"] == len(broken.expected)
 
 
@@ -118,8 +118,8 @@ def test_the_smallest_packages_work_too(tmp_path, events):
 
 def test_every_value_of_a_vocabulary_is_used(valid):
     """Each required vocabulary field with at least as many rows as values uses every value."""
-    from jkdata.csvread import read_table
-    from jkdata.package import load_package
+    from jkdata.model.load import load_package
+    from jkdata.validate.structure import read_table
 
     package, _ = load_package(valid.root)
     checked = 0

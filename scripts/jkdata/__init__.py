@@ -12,7 +12,7 @@ _TYPED = frozenset(__all__)
 
 def __getattr__(name: str):
     if name in _TYPED:
-        from . import typed
+        from jkdata import typed
 
         return getattr(typed, name)
     # The version is looked up on first use: importlib.metadata is slow to import, and the

@@ -20,7 +20,7 @@ EXIT_INTERNAL = 3
 
 def _package_dir(path: Path) -> Path:
     """The package directory: the path itself, or the directory of the descriptor given."""
-    from .package import DESCRIPTOR
+    from jkdata.model.load import DESCRIPTOR
 
     if not path.is_file():
         return path
@@ -63,7 +63,7 @@ def _sources_dir_option(purpose: str):
 
 
 def _root_and_sources(package_dir: Path, sources_dir: Path | None) -> tuple[Path, Path | None]:
-    from .quotes import default_sources_dir
+    from jkdata.validate.quotes import default_sources_dir
 
     root = _package_dir(package_dir)
     return root, sources_dir if sources_dir is not None else default_sources_dir(root)
@@ -96,7 +96,7 @@ def cli():
     default="auto",
     show_default=True,
     help="frictionless always checks the descriptor and schemas; 'always' also checks every "
-    "row with it, as a second engine (slow: row by row). auto: rows by the vectorised checks.",
+    "row with it, as a second engine (slow: row by row). auto: rows by the pandera schemas.",
 )
 def validate(package_dir: Path, sources_dir: Path | None, output_format: str, frictionless: str):
     """Validate the data package in PACKAGE_DIR (default: the current directory).
@@ -108,7 +108,7 @@ def validate(package_dir: Path, sources_dir: Path | None, output_format: str, fr
     on a usage error (a bad option, no such directory, a data file instead of the package), 3
     on an internal error.
     """
-    from .validate import validate_package
+    from jkdata.validate.run import validate_package
 
     root, sources_dir = _root_and_sources(package_dir, sources_dir)
     _use_jemalloc()
@@ -138,7 +138,7 @@ def coverage(package_dir: Path, sources_dir: Path | None, output_format: str):
     with its number and line. Exits 0; 1 when the package or a source text cannot be read; 2
     when there is no sources directory.
     """
-    from .coverage import CoverageError, format_text, package_coverage
+    from jkdata.tools.coverage import CoverageError, format_text, package_coverage
 
     root, sources_dir = _root_and_sources(package_dir, sources_dir)
     if sources_dir is None:
@@ -189,7 +189,7 @@ def synth(out_dir: Path, events: int, seed: int, bad: bool, template: Path):
     Every row satisfies every rule `jkdata validate` checks; the source texts its quotes come
     from are written to OUT_DIR/sources (validate with --sources-dir OUT_DIR/sources).
     """
-    from .synthetic import generate
+    from jkdata.tools.synthetic import generate
 
     try:
         generated = generate(out_dir, events, seed=seed, bad=bad, template=template)
@@ -232,8 +232,8 @@ def fmt(package_dir: Path, check: bool):
     Every file is checked first: when one cannot be formatted, none is rewritten. Canonical: the schema's header, rows ordered by ID (numerically), cells in Unicode NFC with
     surrounding whitespace trimmed, LF line ends, minimal quoting, UTF-8 without BOM.
     """
-    from .fmt import format_dir
-    from .problems import format_problem
+    from jkdata.problems import format_problem
+    from jkdata.tools.fmt import format_dir
 
     result = format_dir(package_dir, check=check)
     if result.problems:
@@ -277,7 +277,7 @@ def diff(old_ref: str, new_ref: str | None, package_dir: Path, output_format: st
     patch for corrections). Exits 1 when a side cannot be read or paired up (run `jkdata
     validate` on it), 2 on an unknown ref or outside git.
     """
-    from .diff import DiffError, UnreadablePackage, diff_refs, to_markdown
+    from jkdata.tools.diff import DiffError, UnreadablePackage, diff_refs, to_markdown
 
     try:
         result = diff_refs(package_dir, old_ref, new_ref)
@@ -325,9 +325,9 @@ def release(
     when the bump is smaller than the changes since the last release's tag (v<current version>)
     need, as `jkdata diff` rates them.
     """
-    from .release import ReleaseError
-    from .release import release as make_release
-    from .validate import validate_package
+    from jkdata.tools.release import ReleaseError
+    from jkdata.tools.release import release as make_release
+    from jkdata.validate.run import validate_package
 
     if (bump is None) == (new_version is None):
         raise click.UsageError("give exactly one of --bump or --version")
@@ -337,8 +337,8 @@ def release(
             "no sources directory: give --sources-dir (../shared/seeds beside the package does "
             "not exist); a release needs every quote checked against its source text"
         )
-    from .build import UnsafeDist, check_dist
-    from .docs import refresh
+    from jkdata.exports.build import UnsafeDist, check_dist
+    from jkdata.tools.docs import refresh
 
     try:
         check_dist(package_dir, package_dir / "dist", sources_dir)
@@ -367,7 +367,7 @@ def release(
     click.echo(f"released {version}: datapackage.json, CITATION.cff and CHANGELOG.md updated")
     click.echo(compared)
     # The codebook and the README picture show the version; the bundle carries it in its name.
-    from .build import build as build_package
+    from jkdata.exports.build import build as build_package
 
     for path in refresh(package_dir):
         click.echo(f"regenerated {path}")
@@ -386,7 +386,7 @@ def release(
 )
 def docs(package_dir: Path, check: bool):
     """Regenerate docs/codebook.md and the README's generated blocks from the schemas and code."""
-    from .docs import refresh
+    from jkdata.tools.docs import refresh
 
     try:
         stale = refresh(package_dir, check=check)
@@ -431,9 +431,9 @@ def build(package_dir: Path, dist_dir: Path | None, sources_dir: Path | None, ch
     """
     import time
 
-    from .build import DOCS_PICTURE, InvalidPackage, UnsafeDist
-    from .build import build as build_package
-    from .exports import BuildError
+    from jkdata.exports import BuildError
+    from jkdata.exports.build import DOCS_PICTURE, InvalidPackage, UnsafeDist
+    from jkdata.exports.build import build as build_package
 
     root, sources_dir = _root_and_sources(package_dir, sources_dir)
     started = time.monotonic()

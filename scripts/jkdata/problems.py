@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from . import rules_registry
+from jkdata import rules_registry
 
 # Longest value shown in a text report; JSON output always carries the whole value.
 _SHOWN_VALUE = 80

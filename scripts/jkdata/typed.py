@@ -18,8 +18,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .model import Field, Resource
-from .problems import Problem, format_problem
+from jkdata.model.schema import Field, Resource
+from jkdata.problems import Problem, format_problem
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -91,7 +91,7 @@ def _problems_text(problems: list[Problem]) -> str:
 
 
 def _resource(name: str, package_dir: str | Path) -> Resource:
-    from .package import load_package
+    from jkdata.model.load import load_package
 
     root = Path(package_dir)
     package, problems = load_package(root)
@@ -128,8 +128,9 @@ def pandas_dtype(field: Field):
 def _typed_pandas(resource: Resource) -> pd.DataFrame:
     import pandas as pd
 
-    from .csvread import read_table as read_text
-    from .schema import rule_message, to_typed, type_ok
+    from jkdata.model.values import to_typed, type_ok
+    from jkdata.validate.messages import rule_message
+    from jkdata.validate.structure import read_table as read_text
 
     table = read_text(resource)
     if table.arrow is None or table.problems:

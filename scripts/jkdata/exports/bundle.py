@@ -14,10 +14,10 @@ import hashlib
 import zipfile
 from pathlib import Path
 
-from ..package import DESCRIPTOR
-from . import BuildError, flat, xlsx
-from .dataset import Dataset
-from .picture import FILE as PICTURE
+from jkdata.exports import BuildError, flat, xlsx
+from jkdata.exports.dataset import Dataset
+from jkdata.exports.picture import FILE as PICTURE
+from jkdata.model.load import DESCRIPTOR
 
 DOCUMENTS = (
     "README.md",

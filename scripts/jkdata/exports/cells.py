@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..hygiene import _FORMULA
+from jkdata.validate.hygiene import _FORMULA
 
 _FORMULA_RE = re.compile(_FORMULA)
 

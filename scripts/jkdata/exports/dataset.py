@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..csvread import read_table
-from ..model import Field, Package, Resource
-from ..package import load_package
-from ..schema import typed_frame
+from jkdata.model.load import load_package
+from jkdata.model.schema import Field, Package, Resource
+from jkdata.model.values import typed_frame
+from jkdata.validate.structure import read_table
 
 
 @dataclass

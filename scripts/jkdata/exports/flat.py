@@ -11,10 +11,17 @@ import csv
 import io
 from pathlib import Path
 
-from ..model import Field, ForeignKey, Package, Resource
-from .cells import excel_csv_text
-from .dataset import Dataset
-from .views import CITATIONS, NATIVE_FIELD, SOURCES, RecordView, links_of, record_views
+from jkdata.exports.cells import excel_csv_text
+from jkdata.exports.dataset import Dataset
+from jkdata.exports.views import (
+    CITATIONS,
+    NATIVE_FIELD,
+    SOURCES,
+    RecordView,
+    links_of,
+    record_views,
+)
+from jkdata.model.schema import Field, ForeignKey, Package, Resource
 
 ENTITY = "events"
 FILE = "events_flat.csv"

@@ -13,8 +13,8 @@ from collections import Counter
 from itertools import combinations
 from pathlib import Path
 
-from .dataset import Dataset
-from .views import labels, link_tables
+from jkdata.exports.dataset import Dataset
+from jkdata.exports.views import labels, link_tables
 
 ENTITY = "actors"
 FILE = "actors_network.graphml"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..model import Field, Resource
-from .dataset import Dataset
+from jkdata.exports.dataset import Dataset
+from jkdata.model.schema import Field, Resource
 
 FOLDER = "parquet"
 FILES = (FOLDER,)  # what `write` makes in dist/ (names or glob patterns)

@@ -19,8 +19,8 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import findfont
 from matplotlib.ft2font import FT2Font
 
-from .dataset import Dataset
-from .views import record_views, short_label, year_span
+from jkdata.exports.dataset import Dataset
+from jkdata.exports.views import record_views, short_label, year_span
 
 ENTITY = "events"
 FILE = "timeline.png"

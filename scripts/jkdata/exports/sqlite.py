@@ -13,10 +13,10 @@ import json
 import sqlite3
 from pathlib import Path
 
-from ..model import Field, Resource
-from . import flat
-from .dataset import Dataset, field_text
-from .views import LABEL_FIELDS
+from jkdata.exports import flat
+from jkdata.exports.dataset import Dataset, field_text
+from jkdata.exports.views import LABEL_FIELDS
+from jkdata.model.schema import Field, Resource
 
 METADATA = "metadata.json"
 FILES = ("*.db", METADATA)  # what `write` makes in dist/ (names or glob patterns)

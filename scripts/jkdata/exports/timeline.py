@@ -15,8 +15,8 @@ import json
 from html import escape
 from pathlib import Path
 
-from .dataset import Dataset
-from .views import (
+from jkdata.exports.dataset import Dataset
+from jkdata.exports.views import (
     RecordView,
     for_links,
     link_evidence,

@@ -12,8 +12,15 @@ import json
 from html import escape
 from pathlib import Path
 
-from .dataset import Dataset
-from .views import NATIVE_FIELD, for_links, link_evidence, link_notes, record_views, short_label
+from jkdata.exports.dataset import Dataset
+from jkdata.exports.views import (
+    NATIVE_FIELD,
+    for_links,
+    link_evidence,
+    link_notes,
+    record_views,
+    short_label,
+)
 
 ENTITY = "events"
 FILE = "timeline.html"

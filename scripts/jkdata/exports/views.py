@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..model import CITATIONS, SOURCES, Field, Package, Resource
-from .dataset import Dataset
+from jkdata.exports.dataset import Dataset
+from jkdata.model.schema import CITATIONS, SOURCES, Field, Package, Resource
 
 # A record's human-readable label: the first of these fields that is filled (sources may lack a title).
 LABEL_FIELDS = ("name", "title", "file_name")

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..model import Field
-from . import flat
-from .cells import looks_like_formula
-from .dataset import Dataset, field_text
-from .views import record_views
+from jkdata.exports import flat
+from jkdata.exports.cells import looks_like_formula
+from jkdata.exports.dataset import Dataset, field_text
+from jkdata.exports.views import record_views
+from jkdata.model.schema import Field
 
 README_SHEET = "README"
 FLAT_SHEET = flat.TABLE

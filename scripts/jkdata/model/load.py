@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
-from .model import (
+from jkdata.model.schema import (
     DEFAULT_FALSE,
     DEFAULT_TRUE,
     TYPES,
@@ -21,8 +21,8 @@ from .model import (
     Resource,
     resource_from_schema,
 )
-from .problems import Problem
-from .rules_registry import in_field
+from jkdata.problems import Problem
+from jkdata.rules_registry import in_field
 
 DESCRIPTOR = "datapackage.json"
 

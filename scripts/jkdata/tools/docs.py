@@ -1,7 +1,7 @@
 """Generated parts of the documentation, kept current with `--check` (OWID-style).
 
 Blocks between `<!-- generated:NAME -->` and `<!-- end:NAME -->` are rendered from the code and
-schemas; hand edits inside them fail the check. Run `python -m jkdata.docs` to rewrite them.
+schemas; hand edits inside them fail the check. Run `python -m jkdata.tools.docs` to rewrite them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 from click.testing import CliRunner
 
-from .files import write_all
+from jkdata.files import write_all
 
 HELP_WIDTH = 80
 
@@ -29,7 +29,7 @@ def _commands(group: click.Group, prefix=()):
 
 
 def cli_help(root: Path) -> str:
-    from .cli import cli
+    from jkdata.cli import cli
 
     blocks = []
     for words in _commands(cli):
@@ -42,7 +42,7 @@ def cli_help(root: Path) -> str:
 
 def rule_table(root: Path) -> str:
     """Every rule in the registry: its code, the stage that checks it, what it means."""
-    from .rules_registry import RULES
+    from jkdata.rules_registry import RULES
 
     rows = [f"| `{r.code}` | {r.stage} | {r.description} |" for r in RULES.values()]
     return "\n".join(["| rule | stage | what it means |", "| --- | --- | --- |", *rows])
@@ -57,7 +57,7 @@ def validate_example(root: Path) -> str:
     without the notes, which depend on where the source texts are)."""
     import tempfile
 
-    from .validate import validate_package
+    from jkdata.validate.run import validate_package
 
     name, old, new = EXAMPLE_EDIT
     with tempfile.TemporaryDirectory() as tmp:
@@ -119,8 +119,8 @@ def refresh(root: Path, check: bool = False) -> list[str]:
 
     Everything is rendered before anything is written: when the package cannot be loaded or a
     file cannot be read, DocsError is raised and no file changes."""
-    from .codebook import render_codebook
-    from .package import load_package
+    from jkdata.model.load import load_package
+    from jkdata.tools.codebook import render_codebook
 
     package, problems = load_package(root)
     if package is None or problems:
@@ -142,7 +142,7 @@ def refresh(root: Path, check: bool = False) -> list[str]:
 
 def main(argv: list[str]) -> int:
     check = "--check" in argv
-    stale = refresh(Path(__file__).resolve().parents[2], check)
+    stale = refresh(Path(__file__).resolve().parents[3], check)
     if check and stale:
         print(f"out of date: {', '.join(stale)}; run `jkdata docs`", file=sys.stderr)
         return 1

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .csvread import read_table
-from .model import Field, Package
+from jkdata.model.schema import Field, Package
+from jkdata.validate.structure import read_table
 
 _CONSTRAINT_WORDS = {
     "required": lambda v: "required" if v else None,
@@ -111,7 +111,7 @@ def render_codebook(package: Package) -> str:
 def _flat_section(package: Package) -> list[str]:
     """The columns `jkdata build` joins into events_flat.csv (the workbook's flat sheet, the
     database's flat table)."""
-    from .exports import flat
+    from jkdata.exports import flat
 
     own = len(package.resource(flat.ENTITY).fields)
     lines = [

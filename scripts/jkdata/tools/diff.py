@@ -30,9 +30,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .csvread import read_table
-from .model import Field, Package, Resource
-from .package import DESCRIPTOR, load_package
+from jkdata.model.load import DESCRIPTOR, load_package
+from jkdata.model.schema import Field, Package, Resource
+from jkdata.validate.structure import read_table
 
 BUMPS = ("none", "patch", "minor", "major")
 SIMILAR_ENOUGH = 0.5

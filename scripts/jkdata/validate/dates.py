@@ -1,8 +1,5 @@
-"""Rules that span fields or tables, which a Table Schema cannot express.
-
-They rely on the data model's conventions: date fields named as below, a `citations` table with
-`table_name`/`record_id`, and link tables carrying a `citation_id`.
-"""
+"""Date rules a Table Schema cannot express: `date` (EDTF), its bounds and precision agree, and
+an inferred date says how it was inferred."""
 
 from __future__ import annotations
 
@@ -10,21 +7,19 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columns import (
+from jkdata.columns import (
     arrow,
-    combined,
     positions_in,
     select,
-    select_rows,
     take_texts,
     to_numpy_bool,
     true_rows,
 )
-from .csvread import Table
-from .edtf import PRECISIONS, Parsed, parse_edtf_arrays
-from .model import CITATION_FIELD, CITATIONS, DATE_FIELDS, DATE_NOTE, Resource
-from .problems import Problem
-from .schema import civil_from_days, date_days, days_in_month
+from jkdata.model.schema import DATE_FIELDS, DATE_NOTE
+from jkdata.model.values import civil_from_days, date_days, days_in_month
+from jkdata.problems import Problem
+from jkdata.validate.edtf import PRECISIONS, Parsed, parse_edtf_arrays
+from jkdata.validate.structure import Table
 
 
 def date_problems(table: Table) -> list[Problem]:
@@ -154,43 +149,6 @@ def _parse_dates(
     return parsed
 
 
-# An ID's letters, then its number without leading zeros: EV-0014 and EV-00014 give EV-14.
-_ID_NUMBER = r"^([^0-9]*?)0*([0-9]+)$"
-
-
-def id_number_problems(table: Table) -> list[Problem]:
-    """Two record IDs of a table must not differ only in the zeros before their number
-    (`EV-0014` and `EV-00014`): readers, and sorting by number, take them for one record. IDs
-    all of one width cannot (the usual case, and nothing is computed then)."""
-    from .columns import codes_of, first_of_codes, fixed_width
-
-    key = table.resource.primary_key
-    if table.arrow is None or len(key) != 1 or len(table) < 2:
-        return []
-    column = table.column(key[0])
-    if not pa.types.is_string(column.type) or fixed_width(column):
-        return []
-    codes, distinct = codes_of(pc.replace_substring_regex(column, _ID_NUMBER, r"\1\2"))
-    if distinct == len(codes):
-        return []
-    first = first_of_codes(codes)
-    rows = np.flatnonzero(first != np.arange(len(first)))
-    values, earlier = take_texts(column, rows), take_texts(column, first[rows])
-    return [
-        Problem.of(
-            "id_number",
-            table.label,
-            row + 2,
-            key[0],
-            value,
-            other=other,
-            other_row=int(first[row]) + 2,
-        )
-        for row, value, other in zip(rows.tolist(), values, earlier, strict=True)
-        if value is not None and value != other  # an exact repeat is the primary key's problem
-    ]
-
-
 def _why_invalid(value: str) -> tuple[str | None, dict]:
     """Which of the two ways an EDTF date of the right form can be wrong this one is: the
     `date_invalid` rule's wording (variant) and its params."""
@@ -204,93 +162,3 @@ def _why_invalid(value: str) -> tuple[str | None, dict]:
         except ValueError:
             return None, {"date": digits}
     return "reversed_interval", {}
-
-
-def coverage_problems(tables: dict[str, Table], name: str) -> list[Problem]:
-    """Every record of one cited table has a citation, and every citation of it a record."""
-    citations = tables.get(CITATIONS)
-    table = tables.get(name)
-    if citations is None or citations.arrow is None:
-        return []
-    if table is None or table.arrow is None or not table.resource.primary_key:
-        return []
-    problems = []
-    record_ids = citations.column("record_id")
-    id_field = table.resource.primary_key[0]
-    ids = table.column(id_field)
-    about_mask = to_numpy_bool(pc.equal(citations.column("table_name"), name), False)
-    about = np.flatnonzero(about_mask)
-    cited = select(record_ids, about_mask)
-    # One lookup of this table's citations among its IDs answers both questions.
-    found = positions_in(cited, ids)
-    covered = np.zeros(len(ids), dtype=bool)
-    covered[found[found >= 0]] = True
-    # An ID written twice counts as covered when either copy is (the ID repeats: a key error).
-    missing = np.flatnonzero(to_numpy_bool(pc.is_valid(ids), False) & ~covered)
-    if len(missing):
-        candidates = select_rows(ids, missing)
-        missing = missing[~to_numpy_bool(pc.is_in(candidates, value_set=combined(cited)), False)]
-        for row, value in zip(missing.tolist(), take_texts(ids, missing), strict=True):
-            problems.append(
-                Problem.of(
-                    "citation_missing",
-                    table.label,
-                    row + 2,
-                    id_field,
-                    value,
-                    citations=citations.label,
-                )
-            )
-    stray = about[to_numpy_bool(pc.is_valid(cited), False) & (found < 0)]
-    for row, value in zip(stray.tolist(), take_texts(record_ids, stray), strict=True):
-        problems.append(
-            Problem.of("citation_target", citations.label, row + 2, "record_id", value, table=name)
-        )
-    return problems
-
-
-def link_problems(tables: dict[str, Table], resource: Resource, positions: dict) -> list[Problem]:
-    """A link row's citation must be evidence about one of the records the row links."""
-    name = resource.name
-    citations, table = tables.get(CITATIONS), tables.get(name)
-    if citations is None or citations.arrow is None or not resource.cites:
-        return []
-    if table is None or table.arrow is None:
-        return []
-    linked = [
-        fk.fields[0]
-        for fk in resource.foreign_keys
-        if fk.resource not in (name, CITATIONS) and len(fk.fields) == 1
-    ]
-    record_ids = combined(citations.column("record_id"))
-    # What each row's citation is about (the first citation with that ID, as a lookup would):
-    # row numbers from the foreign key check, -1 where there is none, or looked up here.
-    position = positions.get((name, CITATION_FIELD))
-    if position is None:
-        position = positions_in(table.column(CITATION_FIELD), citations.column(CITATION_FIELD))
-    position = pa.array(position, pa.int64(), mask=position < 0)
-    subject = pc.take(record_ids, position)
-    matches = np.zeros(len(table), dtype=bool)
-    for col in linked:
-        matches |= to_numpy_bool(pc.equal(subject, table.column(col)), False)
-    rows = np.flatnonzero(to_numpy_bool(pc.is_valid(subject), False) & ~matches)
-    if len(rows) == 0:
-        return []
-    subjects = take_texts(subject, rows)
-    cited = take_texts(table.column(CITATION_FIELD), rows)
-    links = [take_texts(table.column(col), rows) for col in linked]
-    problems = []
-    for i, row in enumerate(rows.tolist()):
-        ids = ", ".join(str(values[i]) for values in links)
-        problems.append(
-            Problem.of(
-                "link_citation",
-                table.label,
-                row + 2,
-                CITATION_FIELD,
-                cited[i],
-                subject=subjects[i],
-                links=ids,
-            )
-        )
-    return problems

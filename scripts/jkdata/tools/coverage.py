@@ -204,7 +204,7 @@ class CoverageReport:
     problems: list = field(default_factory=list)  # Problems that kept a source text from loading
 
     def as_dict(self) -> dict:
-        from .problems import as_json
+        from jkdata.problems import as_json
 
         return {
             "sources": [s.as_dict() for s in self.sources],
@@ -218,9 +218,9 @@ class CoverageError(Exception):
 
 def package_coverage(root: Path, sources_dir: Path) -> CoverageReport:
     """Coverage of every source in the package's sources table by its citations."""
-    from .csvread import read_table
-    from .package import load_package
-    from .quotes import CITATIONS, SOURCES, load_texts
+    from jkdata.model.load import load_package
+    from jkdata.validate.quotes import CITATIONS, SOURCES, load_texts
+    from jkdata.validate.structure import read_table
 
     package, problems = load_package(root)
     if package is None:
@@ -252,7 +252,7 @@ def package_coverage(root: Path, sources_dir: Path) -> CoverageReport:
 
 def format_text(report: CoverageReport) -> list[str]:
     """The report for people: a summary line per source, then its uncited sentences."""
-    from .problems import format_problem
+    from jkdata.problems import format_problem
 
     lines = [format_problem(p) for p in report.problems]
     for source in report.sources:

@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columns import (
+from jkdata.columns import (
     combined,
     mask_of,
     select,
@@ -31,8 +31,8 @@ from .columns import (
     to_numpy_bool,
     true_rows,
 )
-from .csvread import Table, nfc_suspects
-from .problems import Problem
+from jkdata.problems import Problem
+from jkdata.validate.structure import Table, nfc_suspects
 
 _FORMULA = re.compile(r"^[=+\-@]")
 # Characters that break one-record-per-line tools: C0 and C1 controls, and the Unicode line and

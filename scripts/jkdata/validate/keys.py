@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow
 import pyarrow.compute as pc
 
-from .columns import (
+from jkdata.columns import (
     executor,
     expand_runs,
     positions_in,
@@ -23,10 +23,10 @@ from .columns import (
     take_texts,
     to_numpy_bool,
 )
-from .csvread import Table
-from .model import Package
-from .problems import Problem
-from .schema import rule_message
+from jkdata.model.schema import Package
+from jkdata.problems import Problem
+from jkdata.validate.messages import rule_message
+from jkdata.validate.structure import Table
 
 KEY_SEPARATOR = "|"
 

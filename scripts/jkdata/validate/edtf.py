@@ -24,8 +24,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columns import arrow, select, to_numpy_bool
-from .schema import calendar_days, date_days, days_in_month
+from jkdata.columns import arrow, select, to_numpy_bool
+from jkdata.model.values import calendar_days, date_days, days_in_month
 
 PRECISIONS = ("day", "month", "year")  # finest first
 _PART = r"(?P<{p}y>[0-9]{{4}})(?:-(?P<{p}m>[0-9]{{2}})(?:-(?P<{p}d>[0-9]{{2}}))?)?(?P<{p}q>[~?%])?"

@@ -14,10 +14,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columns import codes_of, first_of_codes, positions_in, take_texts, to_numpy_bool
-from .csvread import Table
-from .model import CITATIONS, SOURCES
-from .problems import Problem
+from jkdata.columns import codes_of, first_of_codes, positions_in, take_texts, to_numpy_bool
+from jkdata.model.schema import CITATIONS, SOURCES
+from jkdata.problems import Problem
+from jkdata.validate.structure import Table
 
 
 def default_sources_dir(root: Path) -> Path | None:

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .csvread import read_table
-from .files import write_all
-from .package import Package, Resource, load_package
-from .problems import Problem
+from jkdata.files import write_all
+from jkdata.model.load import Package, Resource, load_package
+from jkdata.problems import Problem
+from jkdata.validate.structure import read_table
 
 _ID_NUMBER = r"^(?P<prefix>.*?)(?P<number>[0-9]+)$"
 

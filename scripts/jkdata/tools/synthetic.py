@@ -48,8 +48,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .edtf import PRECISIONS
-from .model import (
+from jkdata.model.load import DESCRIPTOR, load_package
+from jkdata.model.schema import (
     ACTORS,
     CITATION_FIELD,
     CITATIONS,
@@ -66,7 +66,7 @@ from .model import (
     Package,
     Resource,
 )
-from .package import DESCRIPTOR, load_package
+from jkdata.validate.edtf import PRECISIONS
 
 SOURCES_DIR = "sources"  # inside the generated package directory
 ROOT = "events"  # the table whose rows `generate(events=N)` counts
@@ -984,7 +984,7 @@ def generate(
     """Write a synthetic package with `events` events into `out` (created; must be empty)."""
     if events < 10:
         raise ValueError("a synthetic package needs at least 10 events")
-    template = template or Path(__file__).resolve().parents[2]
+    template = template or Path(__file__).resolve().parents[3]
     package, problems = load_package(template)
     if package is None or problems:
         raise ValueError(f"the template package in {template} does not load cleanly")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-from .model import Constraints, Package, Resource
-from .package import DESCRIPTOR
-from .problems import Problem
-from .schema import rule_message
+from jkdata.model.load import DESCRIPTOR
+from jkdata.model.schema import Constraints, Package, Resource
+from jkdata.problems import Problem
+from jkdata.validate.messages import rule_message
 
 # A constraint's rule code is the model's name for it (`maxLength` is `max_length`).
 _CONSTRAINTS = {theirs: ours for ours, theirs in Constraints.SPELLING.items()}

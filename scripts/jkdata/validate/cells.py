@@ -17,10 +17,10 @@ import polars as pl
 from pandera.config import ValidationDepth, config_context
 from pandera.errors import SchemaErrors
 
-from .csvread import Table
-from .model import TYPES, Field, Resource
-from .problems import Problem
-from .schema import rule_message
+from jkdata.model.schema import TYPES, Field, Resource
+from jkdata.problems import Problem
+from jkdata.validate.messages import rule_message
+from jkdata.validate.structure import Table
 
 KEY_SEPARATOR = "|"  # how a key of several fields is shown as one value
 _DATE_SHAPE = "^" + TYPES["date"].text_pattern + "$"

@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .diff import BUMPS, parse_version
-from .files import write_all
-from .package import DESCRIPTOR
+from jkdata.files import write_all
+from jkdata.model.load import DESCRIPTOR
+from jkdata.tools.diff import BUMPS, parse_version
 
 CHANGELOG = "CHANGELOG.md"
 CITATION = "CITATION.cff"
@@ -134,7 +134,7 @@ def compare_with_last_release(root: Path, current: str, new_version: str) -> str
     working tree against the tag of the current version, as CI does for a pull request. Returns
     what was compared, for the report; outside git, or without that tag, nothing is compared and
     the text says so."""
-    from .diff import DiffError, UnreadablePackage, declared_bump, diff_refs
+    from jkdata.tools.diff import DiffError, UnreadablePackage, declared_bump, diff_refs
 
     tag = tag_of(current)
     try:

@@ -23,9 +23,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .package import Resource
-from .problems import Problem
-from .trace import traced
+from jkdata.model.load import Resource
+from jkdata.problems import Problem
+from jkdata.trace import traced
 
 if TYPE_CHECKING:  # pandas and polars are imported when asked for: reading needs only pyarrow
     import pandas as pd
@@ -173,7 +173,7 @@ def _clean_grammar() -> tuple[str, str]:
     """Regular expressions (RE2) for lines that are sound CSV *and* give the hygiene rules but NFC
     nothing to flag: no blank line, no control or invisible character, no cell that starts or ends with
     whitespace or starts with = + - @. Returns (a block of whole lines, one line)."""
-    from .hygiene import CONTROL_CLASS, FORMULA_STARTS, INVISIBLE_CLASS, SPACES
+    from jkdata.validate.hygiene import CONTROL_CLASS, FORMULA_STARTS, INVISIBLE_CLASS, SPACES
 
     control = CONTROL_CLASS + INVISIBLE_CLASS  # a line holding either is looked at by hygiene
     spaces = "".join(f"\\x{{{ord(c):x}}}" for c in SPACES if " " <= c < "\x7f" or c > "\x9f")

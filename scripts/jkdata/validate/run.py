@@ -17,9 +17,9 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .columns import executor
-from .problems import Problem, merge
-from .trace import traced
+from jkdata.columns import executor
+from jkdata.problems import Problem, merge
+from jkdata.trace import traced
 
 
 @dataclass
@@ -34,7 +34,7 @@ class Report:
 
     def text_lines(self, notes: bool = True) -> list[str]:
         """The report as `jkdata validate` prints it: one line a problem, a summary, the notes."""
-        from .problems import format_problem
+        from jkdata.problems import format_problem
 
         lines = [format_problem(problem) for problem in self.problems]
         tables, rows = len(self.rows), sum(self.rows.values())
@@ -50,7 +50,7 @@ class Report:
         return lines + ([f"  {note}" for note in self.notes] if notes else [])
 
     def as_dict(self) -> dict:
-        from .problems import as_json
+        from jkdata.problems import as_json
 
         return {
             "valid": self.valid,
@@ -63,7 +63,7 @@ class Report:
 
 def _needed_later(package) -> dict[str, set[str]]:
     """The columns of each table that cross-table checks read after the per-table checks."""
-    from .model import CITATION_FIELD, CITATIONS, SOURCES
+    from jkdata.model.schema import CITATION_FIELD, CITATIONS, SOURCES
 
     keep: dict[str, set[str]] = {r.name: set(r.primary_key) for r in package.resources}
     for resource in package.resources:
@@ -120,18 +120,18 @@ def _check_table(resource, keep: set[str], parallel: bool = True):
 
 
 def _check_table_now(resource, keep: set[str], parallel: bool):
-    from . import cells, hygiene, rules
-    from .csvread import read_table
+    from jkdata.validate import cells, dates, hygiene, ids
+    from jkdata.validate.structure import read_table
 
     name = resource.name
     table = traced(f"read {name}", read_table, resource)
     problems = table.problems + traced(f"hygiene {name}", hygiene.hygiene_problems, table)
     # The date rules run beside the pandera schema, in a thread of their own.
     with executor(parallel, 1) as pool:
-        dates = pool.submit(traced, f"dates {name}", rules.date_problems, table)
+        dates = pool.submit(traced, f"dates {name}", dates.date_problems, table)
         with _LARGE_PANDERA if _file_size(resource) >= _LARGE else contextlib.nullcontext():
             problems += traced(f"pandera {name}", cells.cell_problems, table)
-        problems += traced(f"ID numbers {name}", rules.id_number_problems, table)
+        problems += traced(f"ID numbers {name}", ids.id_number_problems, table)
         dates = dates.result()
     table.slim(keep)
     _release_memory()
@@ -196,9 +196,9 @@ def validate_package(
     """
     from concurrent.futures import FIRST_COMPLETED, wait
 
-    from . import consistency, foreign_keys, frictionless_check, quotes, rules
-    from .model import CITATION_FIELD, CITATIONS, SOURCES
-    from .package import DESCRIPTOR, load_package
+    from jkdata.model.load import DESCRIPTOR, load_package
+    from jkdata.model.schema import CITATION_FIELD, CITATIONS, SOURCES
+    from jkdata.validate import consistency, evidence, frictionless_engine, keys, quotes
 
     package, problems = load_package(root)
     if package is None:
@@ -210,7 +210,7 @@ def validate_package(
     workers = int(os.environ.get("JKDATA_THREADS", 0)) or max(2, _usable_cores())
     parallel = workers > 1 and sum(_file_size(r) for r in package.resources) >= _PARALLEL_FROM
     names = {r.name for r in package.resources}
-    lookups, multi = foreign_keys.foreign_key_plan(package)
+    lookups, multi = keys.foreign_key_plan(package)
     tables: dict = {}
     positions: dict = {}  # foreign key lookups, reused by the evidence checks
     missing: dict = {}
@@ -219,11 +219,11 @@ def validate_package(
     later: dict[str, tuple[set[str], tuple]] = {}
     for lookup in lookups:
         key = f"foreign keys to {lookup.target}.{lookup.field}"
-        later[key] = (lookup.tables, (foreign_keys.look_up, lookup, tables, positions, missing))
+        later[key] = (lookup.tables, (keys.look_up, lookup, tables, positions, missing))
     for name in package.cited_tables:
         later[f"evidence for {name}"] = (
             {CITATIONS, name},
-            (rules.coverage_problems, tables, name),
+            (evidence.coverage_problems, tables, name),
         )
     for resource in package.resources:
         if resource.cites:
@@ -235,7 +235,7 @@ def validate_package(
             }
             later[f"links of {resource.name}"] = (
                 needs,
-                (rules.link_problems, tables, resource, positions),
+                (evidence.link_problems, tables, resource, positions),
             )
     later["consistency"] = (names, (consistency.consistency_problems, package, tables))
     if sources_dir is not None:
@@ -247,7 +247,7 @@ def validate_package(
 
     with executor(parallel, workers) as pool:
         metadata = pool.submit(
-            traced, "frictionless metadata", frictionless_check.metadata_problems, package
+            traced, "frictionless metadata", frictionless_engine.metadata_problems, package
         )
         largest_first = sorted(package.resources, key=_file_size, reverse=True)
         pending = {
@@ -280,15 +280,15 @@ def validate_package(
     report = Report([], {r.name: len(tables[r.name]) for r in package.resources})
     for resource in package.resources:
         problems += outcome[resource.name][1]
-    foreign_keys.look_up_multi(multi, tables, missing)
-    problems += foreign_keys.foreign_key_report(package, tables, missing)
+    keys.look_up_multi(multi, tables, missing)
+    problems += keys.foreign_key_report(package, tables, missing)
     if frictionless == "always" and package.resources and not descriptor_broken:
         unreadable = {name for name, t in tables.items() if t.arrow is None}
-        problems += frictionless_check.row_problems(package, skip=unreadable)
-        report.notes.append("rows checked by both the vectorised checks and frictionless")
+        problems += frictionless_engine.row_problems(package, skip=unreadable)
+        report.notes.append("rows checked by both the pandera schemas and frictionless")
     else:
         report.notes.append(
-            "rows checked by the vectorised checks; frictionless checked the descriptor and schemas"
+            "rows checked by the pandera schemas; frictionless checked the descriptor and schemas"
         )
     report.notes += _left_out_notes(package) + _unparsed_notes(package, tables)
     for resource in package.resources:

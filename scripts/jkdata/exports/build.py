@@ -25,7 +25,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .exports import (
+from jkdata.exports import (
     bundle,
     flat,
     graphml,
@@ -36,10 +36,10 @@ from .exports import (
     timeline_html,
     xlsx,
 )
-from .exports.dataset import load_dataset
-from .files import write_all
-from .package import DESCRIPTOR
-from .validate import Report, validate_package
+from jkdata.exports.dataset import load_dataset
+from jkdata.files import write_all
+from jkdata.model.load import DESCRIPTOR
+from jkdata.validate.run import Report, validate_package
 
 # The flat file, the workbook and the picture come before the bundle, which ships them.
 EXPORTS = (flat, xlsx, sqlite, parquet, timeline, timeline_html, graphml, picture, bundle)

@@ -20,10 +20,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columns import take_texts, to_numpy_bool
-from .csvread import Table
-from .model import ACTORS, CITATIONS, Package, Resource
-from .problems import Problem
+from jkdata.columns import take_texts, to_numpy_bool
+from jkdata.model.schema import ACTORS, CITATIONS, Package, Resource
+from jkdata.problems import Problem
+from jkdata.validate.structure import Table
 
 # The rule each kind of role rule reports under.
 _ROLE_RULES = {"notTogether": "dispute_role_mix", "notBoth": "agreement_role_conflict"}
