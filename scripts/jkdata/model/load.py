@@ -395,6 +395,15 @@ def _check_keys(schema: dict, known: set[str], file: str) -> list[Problem]:
     return problems
 
 
+def read_descriptor(root: Path) -> tuple[dict | None, list[Problem]]:
+    """The descriptor as written, for the tools that rewrite it (release) or need its paths
+    before validation (build); None and its problems when it is no readable JSON object."""
+    descriptor, problems = _read_json(root / DESCRIPTOR, DESCRIPTOR)
+    if descriptor is not None and not isinstance(descriptor, dict):
+        return None, [_problem(None, None, "not_an_object")]
+    return descriptor, problems
+
+
 def load_package(root: Path) -> tuple[Package | None, list[Problem]]:
     """Read the descriptor and schemas under `root`. Returns the package (None if unusable) and problems."""
     if not (root / DESCRIPTOR).exists():  # most likely the wrong directory: say which one
@@ -402,11 +411,9 @@ def load_package(root: Path) -> tuple[Package | None, list[Problem]]:
             None, None, "no_descriptor", "missing_file", descriptor=DESCRIPTOR, root=root.resolve()
         )
         return None, [missing]
-    descriptor, problems = _read_json(root / DESCRIPTOR, DESCRIPTOR)
+    descriptor, problems = read_descriptor(root)
     if descriptor is None:
         return None, problems
-    if not isinstance(descriptor, dict):
-        return None, [_problem(None, None, "not_an_object")]
     entries = descriptor.get("resources")
     if not isinstance(entries, list) or not entries:
         return None, [_problem("resources", None, "no_resources")]

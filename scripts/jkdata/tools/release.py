@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jkdata.files import write_all
-from jkdata.model.load import DESCRIPTOR
+from jkdata.model.load import DESCRIPTOR, read_descriptor
+from jkdata.problems import format_problem
 from jkdata.tools.diff import BUMPS, parse_version
 
 CHANGELOG = "CHANGELOG.md"
@@ -42,12 +43,9 @@ def _read(root: Path, name: str) -> str:
 
 
 def _descriptor(root: Path) -> dict:
-    try:
-        descriptor = json.loads(_read(root, DESCRIPTOR))
-    except json.JSONDecodeError as exc:
-        raise ReleaseError(f"{DESCRIPTOR} is not valid JSON: {exc}") from exc
-    if not isinstance(descriptor, dict):
-        raise ReleaseError(f"{DESCRIPTOR} is not a JSON object")
+    descriptor, problems = read_descriptor(root)
+    if descriptor is None:
+        raise ReleaseError("; ".join(format_problem(p) for p in problems))
     return descriptor
 
 
