@@ -14,6 +14,7 @@ pandera and polars are imported when a function is called, so `import jkdata` st
 from __future__ import annotations
 
 import difflib
+import importlib
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -71,7 +72,7 @@ def pandera_schema(name: str, package_dir: str | Path = ".", backend: str = "pan
     """
     _check_backend(backend)
     resource = _resource(name, package_dir)
-    return _schema_pandas(resource) if backend == "pandas" else _schema_polars(resource)
+    return _schema(resource, backend)
 
 
 # --- the package and the table -------------------------------------------------------------------
@@ -252,14 +253,29 @@ def _column_checks(field: Field, backend: str) -> list:
     return checks
 
 
-def _schema_pandas(resource: Resource):
-    import pandera.pandas as pa
+def _key_check(key: list[str], backend: str):
+    """A key some of whose fields may be empty: rows with an empty field are not compared (as
+    Table Schema and SQL UNIQUE do); pandera's own `unique` would count empties as repeats."""
+    if backend == "pandas":
+        return lambda frame: frame[key].isna().any(axis=1) | ~frame.duplicated(key)
+    import polars as pl
 
+    return lambda data: data.lazyframe.select(
+        pl.any_horizontal(pl.col(key).is_null())
+        | ~pl.struct(key).is_duplicated()
+        | pl.struct(key).is_first_distinct()
+    )
+
+
+def _schema(resource: Resource, backend: str):
+    """The pandera schema of the typed frame, for either backend: one generator, two dtypes."""
+    pa = importlib.import_module(f"pandera.{backend}")
+    dtype = pandas_dtype if backend == "pandas" else polars_dtype
     unique_columns, frame_key, checked = _keys(resource)
     columns = {
         f.name: pa.Column(
-            pandas_dtype(f),
-            checks=_column_checks(f, "pandas"),
+            dtype(f),
+            checks=_column_checks(f, backend),
             nullable=resource.nullable(f),
             unique=f.name in unique_columns,
             title=f.title or None,
@@ -268,11 +284,7 @@ def _schema_pandas(resource: Resource):
         for f in resource.fields
     }
     checks = [
-        pa.Check(
-            lambda frame, key=key: frame[key].isna().any(axis=1) | ~frame.duplicated(key),
-            name="unique_key:" + ",".join(key),
-        )
-        for key in checked
+        pa.Check(_key_check(key, backend), name="unique_key:" + ",".join(key)) for key in checked
     ]
     return pa.DataFrameSchema(
         columns,
@@ -303,42 +315,3 @@ def _to_polars(frame: pd.DataFrame, resource: Resource):
     import polars as pl
 
     return pl.from_pandas(frame).cast({f.name: polars_dtype(f) for f in resource.fields})
-
-
-def _schema_polars(resource: Resource):
-    import pandera.polars as pa
-    import polars as pl
-
-    unique_columns, frame_key, checked = _keys(resource)
-    columns = {
-        f.name: pa.Column(
-            polars_dtype(f),
-            checks=_column_checks(f, "polars"),
-            nullable=resource.nullable(f),
-            unique=f.name in unique_columns,
-            title=f.title or None,
-            description=f.description or None,
-        )
-        for f in resource.fields
-    }
-    checks = [
-        pa.Check(
-            lambda data, key=key: data.lazyframe.select(
-                pl.any_horizontal(pl.col(key).is_null())
-                | ~pl.struct(key).is_duplicated()
-                | pl.struct(key).is_first_distinct()
-            ),
-            name="unique_key:" + ",".join(key),
-        )
-        for key in checked
-    ]
-    return pa.DataFrameSchema(
-        columns,
-        checks=checks,
-        unique=frame_key[0] if frame_key else None,
-        strict=True,
-        ordered=True,
-        name=resource.name,
-        title=resource.title or None,
-        description=resource.description or None,
-    )
