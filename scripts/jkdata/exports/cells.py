@@ -6,15 +6,11 @@ defence for anything a spreadsheet opens, using the same test.
 
 from __future__ import annotations
 
-import re
-
-from jkdata.validate.hygiene import _FORMULA
-
-_FORMULA_RE = re.compile(_FORMULA)
+from jkdata.validate.characters import FORMULA_STARTS
 
 
 def looks_like_formula(value) -> bool:
-    return isinstance(value, str) and bool(_FORMULA_RE.match(value))
+    return isinstance(value, str) and value[:1] in FORMULA_STARTS
 
 
 def excel_csv_text(value: str) -> str:

@@ -32,28 +32,14 @@ from jkdata.columns import (
     true_rows,
 )
 from jkdata.problems import Problem
+from jkdata.validate.characters import CONTROL_CLASS, FORMULA_STARTS, INVISIBLE_CLASS, SPACES
 from jkdata.validate.structure import Table, nfc_suspects
 
-_FORMULA = re.compile(r"^[=+\-@]")
-# Characters that break one-record-per-line tools: C0 and C1 controls, and the Unicode line and
-# paragraph separators, at which text editors and Python's str.splitlines() break
-# lines. One character class, for RE2 (the raw scan, the column search) and Python's re alike.
-CONTROL_CLASS = "\\x00-\\x1f\\x7f-\\x9f\u2028\u2029"
 _CONTROL = f"[{CONTROL_CLASS}]"
 _CONTROL_RE = re.compile(_CONTROL)
-# Characters that show as nothing inside a value: zero-width and invisible format characters
-# (soft hyphen, zero-width space, word joiner, byte-order mark, bidirectional marks, embeddings
-# and isolates). "Donald\u200bTrump" looks like "DonaldTrump" and joins with nothing. Allowed:
-# the zero-width (non-)joiners, which scripts and emoji need, and the no-break spaces, which
-# source texts hold and verbatim quotes must keep (at the edges of a value the whitespace rule
-# flags them).
-INVISIBLE_CLASS = "\u00ad\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
 _INVISIBLE = f"[{INVISIBLE_CLASS}]"
 _INVISIBLE_RE = re.compile(_INVISIBLE)
 _EDGE_SPACE = re.compile(r"^\s|\s$")
-# Every character Python's `\s` matches (str.isspace), for a vectorised membership test.
-SPACES = [chr(c) for c in range(0x3001) if chr(c).isspace()]
-FORMULA_STARTS = ["=", "+", "-", "@"]
 _SPACES = pa.array(SPACES, pa.string())
 _FORMULA_STARTS = pa.array(FORMULA_STARTS, pa.string())
 
@@ -132,7 +118,7 @@ def hygiene_problems(table: Table) -> list[Problem]:
                 found.append(
                     (row, 1, _problem(table, row, name, value, "invisible_character", char))
                 )
-            if is_string and _FORMULA.search(value):
+            if is_string and value[:1] in FORMULA_STARTS:
                 found.append((row, 2, _problem(table, row, name, value, "formula")))
         nfc = _not_nfc_rows(values)
         for row, value in zip(_rows(nfc, rows_of), take_texts(values, nfc), strict=True):

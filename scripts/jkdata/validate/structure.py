@@ -173,7 +173,7 @@ def _clean_grammar() -> tuple[str, str]:
     """Regular expressions (RE2) for lines that are sound CSV *and* give the hygiene rules but NFC
     nothing to flag: no blank line, no control or invisible character, no cell that starts or ends with
     whitespace or starts with = + - @. Returns (a block of whole lines, one line)."""
-    from jkdata.validate.hygiene import CONTROL_CLASS, FORMULA_STARTS, INVISIBLE_CLASS, SPACES
+    from jkdata.validate.characters import CONTROL_CLASS, FORMULA_STARTS, INVISIBLE_CLASS, SPACES
 
     control = CONTROL_CLASS + INVISIBLE_CLASS  # a line holding either is looked at by hygiene
     spaces = "".join(f"\\x{{{ord(c):x}}}" for c in SPACES if " " <= c < "\x7f" or c > "\x9f")
