@@ -14,10 +14,22 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from jkdata.exports.dataset import Dataset
-from jkdata.model.schema import CITATIONS, SOURCES, Field, Package, Resource
+from jkdata.model.schema import (
+    CITATION_FIELD,
+    CITATIONS,
+    CITED_RECORD,
+    CITED_TABLE,
+    QUOTE,
+    SOURCE_FILE,
+    SOURCE_ID,
+    SOURCES,
+    Field,
+    Package,
+    Resource,
+)
 
 # A record's human-readable label: the first of these fields that is filled (sources may lack a title).
-LABEL_FIELDS = ("name", "title", "file_name")
+LABEL_FIELDS = ("name", "title", SOURCE_FILE)
 NATIVE_FIELD = "name_native"  # the name in Korean or Japanese script, where the table has one
 
 
@@ -144,17 +156,17 @@ def year_span(views: list[RecordView]) -> str:
 
 def evidence_by_citation(dataset: Dataset) -> dict[str, tuple[str, str, Evidence]]:
     """Citation ID → (table, record ID, its evidence), in citation order."""
-    citations = dataset.text[CITATIONS].sort_values("citation_id")
+    citations = dataset.text[CITATIONS].sort_values(CITATION_FIELD)
     source_labels = labels(dataset, SOURCES)
-    files = dataset.column(SOURCES, "file_name")
+    files = dataset.column(SOURCES, SOURCE_FILE)
     return {
         cid: (table, record, Evidence(cid, quote, sid, source_labels.get(sid, sid), files.get(sid)))
         for cid, table, record, sid, quote in zip(
-            citations["citation_id"],
-            citations["table_name"],
-            citations["record_id"],
-            citations["source_id"],
-            citations["quote"],
+            citations[CITATION_FIELD],
+            citations[CITED_TABLE],
+            citations[CITED_RECORD],
+            citations[SOURCE_ID],
+            citations[QUOTE],
             strict=True,
         )
     }

@@ -29,6 +29,7 @@ DATE_NOTE = "date_note"
 CITED_TABLE = "table_name"
 CITED_RECORD = "record_id"
 QUOTE = "quote"
+SOURCE_ID = "source_id"  # a citation's source, and the sources' key
 SOURCE_FILE = "file_name"
 SOURCE_SHA256 = "sha256"
 SOURCE_SIZE = "byte_size"

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from jkdata.columns import take_texts, to_numpy_bool
-from jkdata.model.schema import ACTORS, CITATIONS, Package, Resource
+from jkdata.model.schema import ACTORS, CITATIONS, QUOTE, Package, Resource
 from jkdata.problems import Problem
 from jkdata.validate.structure import Table
 
@@ -61,7 +61,7 @@ def short_quote_problems(package: Package, tables: dict[str, Table]) -> list[Pro
     if not isinstance(minimum, int) or isinstance(minimum, bool):
         return []
     allowed = pa.array([str(k) for k in evidence.get("shortQuotes") or {}], pa.string())
-    counts = pc.list_value_length(pc.utf8_split_whitespace(table.column("quote")))
+    counts = pc.list_value_length(pc.utf8_split_whitespace(table.column(QUOTE)))
     short = pc.and_(
         pc.less(counts, minimum),
         pc.invert(pc.is_in(table.column(resource.primary_key[0]), allowed)),
@@ -73,7 +73,7 @@ def short_quote_problems(package: Package, tables: dict[str, Table]) -> list[Pro
         n = int(words[row])
         return {"words": n, "plural": "s" if n != 1 else "", "minimum": minimum}
 
-    return _report(table, rows, "quote", "quote_short", params)
+    return _report(table, rows, QUOTE, "quote_short", params)
 
 
 def role_problems(resource: Resource, tables: dict[str, Table]) -> list[Problem]:

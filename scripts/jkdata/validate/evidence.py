@@ -14,7 +14,7 @@ from jkdata.columns import (
     take_texts,
     to_numpy_bool,
 )
-from jkdata.model.schema import CITATION_FIELD, CITATIONS, Resource
+from jkdata.model.schema import CITATION_FIELD, CITATIONS, CITED_RECORD, CITED_TABLE, Resource
 from jkdata.problems import Problem
 from jkdata.validate.structure import Table
 
@@ -28,10 +28,10 @@ def coverage_problems(tables: dict[str, Table], name: str) -> list[Problem]:
     if table is None or table.arrow is None or not table.resource.primary_key:
         return []
     problems = []
-    record_ids = citations.column("record_id")
+    record_ids = citations.column(CITED_RECORD)
     id_field = table.resource.primary_key[0]
     ids = table.column(id_field)
-    about_mask = to_numpy_bool(pc.equal(citations.column("table_name"), name), False)
+    about_mask = to_numpy_bool(pc.equal(citations.column(CITED_TABLE), name), False)
     about = np.flatnonzero(about_mask)
     cited = select(record_ids, about_mask)
     # One lookup of this table's citations among its IDs answers both questions.
@@ -57,7 +57,7 @@ def coverage_problems(tables: dict[str, Table], name: str) -> list[Problem]:
     stray = about[to_numpy_bool(pc.is_valid(cited), False) & (found < 0)]
     for row, value in zip(stray.tolist(), take_texts(record_ids, stray), strict=True):
         problems.append(
-            Problem.of("citation_target", citations.label, row + 2, "record_id", value, table=name)
+            Problem.of("citation_target", citations.label, row + 2, CITED_RECORD, value, table=name)
         )
     return problems
 
@@ -75,7 +75,7 @@ def link_problems(tables: dict[str, Table], resource: Resource, positions: dict)
         for fk in resource.foreign_keys
         if fk.resource not in (name, CITATIONS) and len(fk.fields) == 1
     ]
-    record_ids = combined(citations.column("record_id"))
+    record_ids = combined(citations.column(CITED_RECORD))
     # What each row's citation is about (the first citation with that ID, as a lookup would):
     # row numbers from the foreign key check, -1 where there is none, or looked up here.
     position = positions.get((name, CITATION_FIELD))

@@ -15,7 +15,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from jkdata.columns import codes_of, first_of_codes, positions_in, take_texts, to_numpy_bool
-from jkdata.model.schema import CITATIONS, SOURCES
+from jkdata.model.schema import (
+    CITATIONS,
+    QUOTE,
+    SOURCE_FILE,
+    SOURCE_ID,
+    SOURCE_SHA256,
+    SOURCE_SIZE,
+    SOURCES,
+)
 from jkdata.problems import Problem
 from jkdata.validate.structure import Table
 
@@ -30,7 +38,7 @@ def load_texts(sources: Table, sources_dir: Path) -> tuple[dict[str, str], list[
     texts: dict[str, str] = {}
     problems = []
     for index, row in enumerate(sources.arrow.to_pylist()):
-        name = row["file_name"]
+        name = row[SOURCE_FILE]
 
         def problem(column: str, rule: str, variant=None, row=row, index=index, **params) -> None:
             problems.append(
@@ -38,17 +46,17 @@ def load_texts(sources: Table, sources_dir: Path) -> tuple[dict[str, str], list[
             )
 
         if not isinstance(name, str) or "/" in name or "\\" in name or name in (".", ".."):
-            problem("file_name", "source_file", "not_a_file_name")
+            problem(SOURCE_FILE, "source_file", "not_a_file_name")
             continue
         path = sources_dir / name
         if not path.is_file():
-            problem("file_name", "source_file", sources_dir=sources_dir)
+            problem(SOURCE_FILE, "source_file", sources_dir=sources_dir)
             continue
         try:
             data = path.read_bytes()
         except OSError as exc:
             problem(
-                "file_name",
+                SOURCE_FILE,
                 "source_file",
                 "unreadable",
                 sources_dir=sources_dir,
@@ -56,15 +64,15 @@ def load_texts(sources: Table, sources_dir: Path) -> tuple[dict[str, str], list[
             )
             continue
         digest = hashlib.sha256(data).hexdigest()
-        if digest != row["sha256"]:
-            problem("sha256", "source_checksum", sources_dir=sources_dir, sha256=digest)
+        if digest != row[SOURCE_SHA256]:
+            problem(SOURCE_SHA256, "source_checksum", sources_dir=sources_dir, sha256=digest)
             continue
-        if _as_int(row["byte_size"]) != len(data):  # "+13561" is 13561: compare numbers
-            problem("byte_size", "source_checksum", "size", size=len(data))
+        if _as_int(row[SOURCE_SIZE]) != len(data):  # "+13561" is 13561: compare numbers
+            problem(SOURCE_SIZE, "source_checksum", "size", size=len(data))
         try:
-            texts[row["source_id"]] = unicodedata.normalize("NFC", data.decode("utf-8"))
+            texts[row[SOURCE_ID]] = unicodedata.normalize("NFC", data.decode("utf-8"))
         except UnicodeDecodeError:
-            problem("file_name", "source_file", "not_utf8")
+            problem(SOURCE_FILE, "source_file", "not_utf8")
     return texts, problems
 
 
@@ -85,8 +93,8 @@ def quote_problems(tables: dict[str, Table], sources_dir: Path) -> tuple[list[Pr
     if sources is None or sources.arrow is None or citations is None or citations.arrow is None:
         return [], 0
     texts, problems = load_texts(sources, sources_dir)
-    source_ids = citations.column("source_id")
-    quotes = citations.column("quote")
+    source_ids = citations.column(SOURCE_ID)
+    quotes = citations.column(QUOTE)
     if not texts or len(quotes) == 0:
         return problems, len(texts)
     # Each (source, quote) pair as one integer: the quote's code and the source's place among
@@ -128,7 +136,7 @@ def quote_problems(tables: dict[str, Table], sources_dir: Path) -> tuple[list[Pr
                     "quote_not_found",
                     citations.label,
                     row + 2,
-                    "quote",
+                    QUOTE,
                     quote,
                     variant,
                     source_id=source_id,
@@ -222,7 +230,7 @@ def _over_share(citations: Table) -> np.ndarray:
 def _share_problems(
     sources: Table, texts: dict[str, str], spans: dict, whole: dict | None = None
 ) -> list[Problem]:
-    ids = sources.column("source_id").to_pylist()
+    ids = sources.column(SOURCE_ID).to_pylist()
     problems = []
     for source_id, (starts, ends) in spans.items():
         if not starts:
@@ -237,7 +245,7 @@ def _share_problems(
                     "quote_share",
                     sources.label,
                     ids.index(source_id) + 2,
-                    "source_id",
+                    SOURCE_ID,
                     source_id,
                     "over_share_listed" if listed else None,
                     share=share,

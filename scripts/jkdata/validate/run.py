@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jkdata.columns import executor
+from jkdata.model.schema import CITED_RECORD, CITED_TABLE, QUOTE, SOURCE_ID
 from jkdata.problems import Problem, merge
 from jkdata.trace import traced
 
@@ -73,7 +74,7 @@ def _needed_later(package) -> dict[str, set[str]]:
         if resource.has(CITATION_FIELD):
             keep[resource.name].add(CITATION_FIELD)
     keep.setdefault(CITATIONS, set()).update(
-        {"citation_id", "table_name", "record_id", "source_id", "quote"}
+        {"citation_id", CITED_TABLE, CITED_RECORD, SOURCE_ID, QUOTE}
     )
     sources = package.resource(SOURCES)
     if sources is not None:
