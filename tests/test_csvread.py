@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jkdata.model.schema import resource_from_schema
-from jkdata.validate.structure import locate_quote_error, read_table, scan, structure_looks_sound
+from jkdata.validate.structure import locate_quote_error, read_table, scan, scan_bytes
 
 NAMES = ["a_id", "text", "note"]
 SCHEMA = {"fields": [{"name": n, "type": "string"} for n in NAMES]}
@@ -78,7 +78,7 @@ def test_invalid_utf8_is_pinned_to_its_cell(tmp_path):
 
 
 def test_sound_structure_check():
-    assert structure_looks_sound('a,b\n"x, y",z\n')
-    assert not structure_looks_sound('a,b\n"x,z\n')
-    assert not structure_looks_sound("a,b\n\nx,y\n")
+    assert scan_bytes(b'a,b\n"x, y",z\n')[0]
+    assert not scan_bytes(b'a,b\n"x,z\n')[0]
+    assert not scan_bytes(b"a,b\n\nx,y\n")[0]
     assert locate_quote_error('x,"unclosed', 0)[0] == 1

@@ -157,10 +157,6 @@ def _day_text(days: np.ndarray, unit: str = "D") -> pa.Array:
     return pa.array(np.datetime_as_string(days, unit=unit), pa.string())
 
 
-def _constant(value: str, count: int) -> pa.Array:
-    return pc.take(pa.array([value], pa.string()), pa.array(np.zeros(count, dtype=np.int64)))
-
-
 def _spread(rng: np.random.Generator, count: int, choices: int) -> np.ndarray:
     """Indexes into `choices` values: each used equally often (every one, given the rows), in a
     random order."""

@@ -403,11 +403,6 @@ def scan_bytes(raw: bytes) -> tuple[bool, np.ndarray | None]:
     return True, rows[rows >= 0]
 
 
-def structure_looks_sound(text: str) -> bool:
-    """The strictness check on text (see `scan_bytes`)."""
-    return scan_bytes(text.encode("utf-8"))[0]
-
-
 def _read_fast(raw: bytes, names: list[str]) -> pa.Table:
     # Every column is read as text: types are checked and converted later, cell by cell,
     # so that a bad value is reported instead of silently becoming NaN.
