@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from jkdata.model.load import load_package
-from jkdata.model.schema import Field, Package, Resource
+from jkdata.model.schema import Package, Resource
 from jkdata.model.values import typed_frame
 from jkdata.validate.structure import read_table
 
@@ -104,15 +104,6 @@ class Dataset:
                 values = values.dt.date
             columns.append(values.astype(object).where(values.notna(), None).tolist())
         return list(zip(*columns, strict=True))
-
-
-def field_text(field: Field) -> str:
-    """A field's title and description as one text ("Title. Description."), for the outputs
-    that describe each column in one cell; either part may be missing."""
-    title = field.title.strip()
-    if title and not title.endswith((".", "?", "!")):
-        title += "."
-    return " ".join(filter(None, [title, field.description.strip()]))
 
 
 def load_dataset(root: Path) -> Dataset:

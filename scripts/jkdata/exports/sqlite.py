@@ -14,7 +14,7 @@ import sqlite3
 from pathlib import Path
 
 from jkdata.exports import flat
-from jkdata.exports.dataset import Dataset, field_text
+from jkdata.exports.dataset import Dataset
 from jkdata.exports.views import LABEL_FIELDS
 from jkdata.model.schema import Field, Resource
 
@@ -194,7 +194,7 @@ def datasette_metadata(dataset: Dataset) -> dict:
         table = {
             "title": title,
             "description": description,
-            "columns": {f.name: field_text(f) for f in resource.fields},
+            "columns": {f.name: f.text for f in resource.fields},
         }
         label = label_column(resource)
         if label:

@@ -17,7 +17,7 @@ import xlsxwriter
 
 from jkdata.exports import flat
 from jkdata.exports.cells import looks_like_formula
-from jkdata.exports.dataset import Dataset, field_text
+from jkdata.exports.dataset import Dataset
 from jkdata.exports.views import record_views
 from jkdata.model.schema import Field
 
@@ -161,7 +161,7 @@ def _readme_sheet(book, formats: _Formats, dataset: Dataset) -> None:
                 field.type,
                 "yes" if field.required else "",
                 keys.get(field.name, ""),
-                field_text(field),
+                field.text,
                 "; ".join(values),
             ]
             for col, text in enumerate(cells):

@@ -1,6 +1,6 @@
 """The package's one schema model: the descriptor and its Table Schemas as typed objects.
 
-`package.load_package` reads and checks the JSON once and builds these objects; every consumer
+`jkdata.model.load.load_package` reads and checks the JSON once and builds these objects; every consumer
 (the pandera schemas, SQLite DDL, Arrow types, the xlsx writer, Datasette metadata, the codebook,
 diff's bump rules, the synthetic generator) derives what it needs from them, so a schema fact is
 written in `schemas/*.json` and nowhere else. Modelled on PUDL's metadata classes: plain data
@@ -231,8 +231,11 @@ class Field:
 
     @property
     def text(self) -> str:
-        """Title and description in one line, for column comments and tooltips."""
+        """Title and description as one text ("Title. Description."), for the outputs that
+        describe each column in one cell; either part may be missing."""
         title = self.title.strip()
+        if title and not title.endswith((".", "?", "!")):
+            title += "."
         return " ".join(filter(None, [title, self.description.strip()]))
 
 
