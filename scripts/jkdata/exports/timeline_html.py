@@ -134,7 +134,6 @@ header p { margin: .3rem 0; color: #57606a; }
   body { padding: .6rem .8rem 2rem; }
   h1 { font-size: 1.2rem; }
   header p, #legend { font-size: .8rem; }
-  #about { display: none; }
   #filters { margin: .4rem 0; gap: .4rem .75rem; }
 }
 .date { font-weight: 700; color: #0969da; margin: 0; }
@@ -268,7 +267,7 @@ def page(dataset: Dataset) -> str:
 <h1 id="title">{title}</h1>
 <p id="about">{escape(dataset.descriptor.get("description", ""))}</p>
 <p id="legend">{escape(legend(dataset))}</p>
-<p>Version {escape(dataset.version)} · {escape(dataset.license_title)} · Cite as: {escape(dataset.citation())}</p>
+<p>Cite as: {escape(dataset.citation())}</p>
 </header>
 <details id="filter-box" open><summary>Filter the events</summary>
 <form id="filters" aria-label="Filters"></form>

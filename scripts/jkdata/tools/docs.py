@@ -144,7 +144,42 @@ def read_excel_snippet(root: Path) -> str:
     )
 
 
-README_BLOCKS = {"summary": summary, "read-excel": read_excel_snippet}
+# LibreOffice's CSV import options: comma, double quote, UTF-8 (76), from line 1, then a format
+# per column: 2 Text, 5 a date as YMD.
+LIBREOFFICE_CSV = "CSV:44,34,76,1,{columns}"
+LIBREOFFICE_FORMATS = {"string": 2, "date": 5}
+
+
+def libreoffice_command(root: Path) -> str:
+    """The command that turns the flat CSV into a workbook with LibreOffice, reading it as UTF-8
+    with every text column as text (so `04` and `1998-10` stay as written, and no cell is run as
+    a formula) and dates as dates: the column formats come from the flat file's schema."""
+    from jkdata.exports import flat
+    from jkdata.model.load import load_package
+
+    package, _ = load_package(root)
+    fields = flat.flat_resource(package).fields
+    columns = "/".join(
+        f"{i}/{LIBREOFFICE_FORMATS[f.type]}"
+        for i, f in enumerate(fields, 1)
+        if f.type in LIBREOFFICE_FORMATS
+    )
+    option = LIBREOFFICE_CSV.format(columns=columns)
+    return "\n".join(
+        [
+            "```sh",
+            f"soffice --headless --infilter='{option}' \\",
+            f"  --convert-to xlsx --outdir converted dist/{flat.FILE}",
+            "```",
+        ]
+    )
+
+
+README_BLOCKS = {
+    "summary": summary,
+    "read-excel": read_excel_snippet,
+    "libreoffice": libreoffice_command,
+}
 CLI_BLOCKS = {"cli-help": cli_help}
 VALIDATION_BLOCKS = {"rules": rule_table, "validate-example": validate_example}
 # Every file with generated blocks, and the blocks it holds.
