@@ -22,6 +22,7 @@ from matplotlib.font_manager import findfont
 from matplotlib.ft2font import FT2Font
 
 from jkdata.exports.dataset import Dataset
+from jkdata.exports.dates import human_date
 from jkdata.exports.views import record_views, short_label, year_span
 
 ENTITY = "events"
@@ -30,7 +31,7 @@ FILES = (FILE,)  # what `write` makes in dist/ (names or glob patterns)
 TYPE_FIELD = "event_type"
 FONT = "DejaVu Sans"
 MAX_LABELS = 24  # beyond this many events the labels would overlap: the dots speak alone
-LABEL_CHARS = 44
+LABEL_CHARS = 40
 LABEL_LEVELS = 3  # heights above the dot, in turn, so neighbours in a lane do not overlap
 COLOURS = matplotlib.colormaps["tab10"].colors
 
@@ -108,7 +109,7 @@ def _draw(axes, views, lanes, left, right, labelled, label_levels=LABEL_LEVELS):
             per_lane[row[TYPE_FIELD]] = n + 1
             where = (middle - left) / (right - left)
             axes.annotate(
-                _drawable(row["title"], LABEL_CHARS),
+                f"{_drawable(row['title'], LABEL_CHARS)} · {human_date(row['date'])}",
                 (middle, y),
                 xytext=(0, 8 + 11 * (n % label_levels)),
                 textcoords="offset points",
