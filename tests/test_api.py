@@ -288,7 +288,7 @@ def test_readme_python_api_snippet_runs(monkeypatch):
     """The README's "Use it from Python" snippet, run as a user would from the package's directory."""
     monkeypatch.chdir(ROOT)
     scope: dict = {}
-    exec(_readme_snippet("### Use it from Python"), scope)
+    exec(_readme_snippet("## Use it from Python"), scope)
     events, summits = scope["events"], scope["summits"]
     assert len(summits) and (summits["event_type"] == "summit").all()
     assert "04" in set(events["cameo_code"].dropna())

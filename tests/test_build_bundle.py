@@ -20,6 +20,8 @@ DOCUMENTS = [
     "LICENSE",
     "LICENSE-DATA.md",
     "docs/codebook.md",
+    "docs/cli.md",
+    "docs/validation.md",
     "docs/benchmarks.md",
     "docs/scaling.md",
 ]
@@ -60,11 +62,12 @@ def test_every_local_link_in_the_readme_and_contributing_is_inside(archive):
     """A reader of the unpacked README can follow each of its links to a file of the package."""
     inside = {name.removeprefix(f"{NAME}/") for name in archive.namelist()}
     linked = set()
-    for document in ("README.md", "CONTRIBUTING.md"):
+    for document in ("README.md", "CONTRIBUTING.md", "docs/cli.md", "docs/validation.md"):
         text = (ROOT / document).read_text(encoding="utf-8")
         for target in re.findall(r"\]\(([^)\s]+)\)", text):
             if "://" not in target and not target.startswith(("#", "mailto:")):
-                linked.add(target.split("#")[0])
+                path = (ROOT / document).parent / target.split("#")[0]
+                linked.add(path.resolve().relative_to(ROOT).as_posix())
     assert {"docs/codebook.md", "docs/benchmarks.md", "CONTRIBUTING.md"} <= linked
     assert sorted(linked - inside) == []
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from conftest import ROOT, csv_rows, schema_of
 from jkdata.exports import flat, views
@@ -201,3 +207,44 @@ def test_foreign_keys_written_with_one_field_as_a_string_join_the_same(package):
     assert [flat.flat_row(v, changed.package) for v in record_views(changed, "events")] == [
         flat.flat_row(v, original.package) for v in record_views(original, "events")
     ]
+
+
+SOFFICE = shutil.which("soffice")
+
+
+def _readme_libreoffice_command() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    body = readme.split("\n## Open it in Excel or LibreOffice\n", 1)[1].split("\n## ", 1)[0]
+    (command,) = re.findall(r"```sh\n(.*?)\n```", body, re.S)
+    return command
+
+
+@pytest.mark.skipif(
+    SOFFICE is None, reason="no LibreOffice (soffice): apt-get install libreoffice-calc-nogui"
+)
+def test_readme_libreoffice_command_keeps_text_and_codes(built, tmp_path):
+    """The README's command, run as written beside the built dist/: LibreOffice reads the flat
+    file as UTF-8, keeps `04` and `1998-10` as text and gives the same cells as the CSV."""
+    import openpyxl
+
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "dist").symlink_to(built)
+    env = {**os.environ, "HOME": str(tmp_path / "home")}  # a profile of its own, not the user's
+    subprocess.run(
+        ["bash", "-c", _readme_libreoffice_command()], cwd=work, env=env, check=True, timeout=240
+    )
+    book = openpyxl.load_workbook(work / "converted" / "events_flat.xlsx", read_only=True)
+    rows = [list(r) for r in book.active.iter_rows(values_only=True)]
+    with open(built / "events_flat.csv", encoding="utf-8", newline="") as handle:
+        expected = list(csv.reader(handle))
+    assert rows[0] == expected[0]
+    header = expected[0]
+    for got, want in zip(rows[1:], expected[1:], strict=True):
+        for name, cell, text in zip(header, got, want, strict=True):
+            if name in ("date_start", "date_end"):
+                assert cell.date().isoformat() == text, (name, cell, text)
+            else:
+                assert (cell or "") == text, (name, cell, text)
+    assert any("石破茂" in (r[header.index("actors")] or "") for r in rows[1:])
+    assert "04" in {r[header.index("cameo_code")] for r in rows[1:]}

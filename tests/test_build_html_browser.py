@@ -172,3 +172,42 @@ def test_a_title_with_markup_shows_as_text(browser, tmp_path):
         assert opened.page.locator("#events script").count() == 0
     finally:
         opened.page.close()
+
+
+def test_dates_are_in_words_with_a_legend(page):
+    """People read "August 2025, uncertain", not `2025-08?`; a legend says what precision and
+    stated/inferred mean."""
+    from jkdata.exports.dates import human_date
+
+    for event in csv_rows("events"):
+        shown = page.page.text_content(f'li.event[data-id="{event["event_id"]}"] .date')
+        assert shown.startswith(human_date(event["date"]) + " "), (event["event_id"], shown)
+        assert event["date_basis"] in shown and event["date_precision"] in shown
+    assert page.page.text_content('li.event[data-id="EV-0001"] .date').startswith(
+        "23–24 August 2025 "
+    )
+    assert page.page.text_content('li.event[data-id="EV-0004"] .date').startswith("2019 ")
+    legend = page.page.text_content("#legend")
+    assert "the day, the month or the year" in legend
+    assert "Stated:" in legend and "inferred:" in legend and "“Uncertain”" in legend
+
+
+@pytest.mark.parametrize("width, height", [(390, 844), (1280, 800)])
+def test_first_event_is_on_the_first_screen(browser, built, width, height):
+    """At phone size (390 × 844) and on a laptop the first event's date, title and type are in
+    the first screen; a screenshot of each is left in /tmp for a person to look at."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        tab = context.new_page()
+        tab.goto((built / "timeline.html").resolve().as_uri())
+        tab.wait_for_selector("#events li.event")
+        first = tab.locator("#events li.event").first
+        for part in (".date", "h2", ".type"):
+            box = first.locator(part).bounding_box()
+            assert box is not None, part
+            assert box["y"] >= 0 and box["y"] + box["height"] <= height, (part, box)
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width, (part, box)
+        assert tab.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scroll
+        tab.screenshot(path=f"/tmp/jkdata-timeline-{width}.png")
+    finally:
+        context.close()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import TABLES, csv_rows, schema_of
+from conftest import ROOT, TABLES, csv_rows, schema_of
 
 
 def _plain(value):
@@ -73,3 +76,21 @@ def test_native_script_names_survive(built):
         f"SELECT name_native FROM '{built / 'parquet' / 'actors.parquet'}'"
     ).fetchall()
     assert ("이재명",) in names and ("石破茂",) in names
+
+
+def test_readme_duckdb_snippet(built, monkeypatch):
+    """The README's DuckDB query, run as written from beside the built dist/: dates as dates,
+    codes as text ("04")."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    body = readme.split("\n## Use it in DuckDB\n", 1)[1].split("\n## ", 1)[0]
+    (query,) = re.findall(r"```sql\n(.*?)```", body, re.S)
+    monkeypatch.chdir(built.parent)
+    with duckdb.connect() as connection:
+        result = connection.execute(query)
+        columns = [d[0] for d in result.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+    events = csv_rows("events")
+    assert len(rows) == len(events)
+    assert all(isinstance(r["date_start"], dt.date) for r in rows)
+    assert [r["date_start"] for r in rows] == sorted(r["date_start"] for r in rows)
+    assert "04" in {r["cameo_code"] for r in rows}

@@ -57,3 +57,24 @@ def test_build_refreshes_a_stale_picture(package):
     again = CliRunner().invoke(cli, ["build", str(package), "--check"])
     assert again.exit_code == 0, again.output
     assert "built " in again.output and " files into " in again.output
+
+
+def test_the_crowded_year_gets_a_panel_of_its_own():
+    """Ten of the fourteen events fall in 2025: drawn on the whole span they share one corner,
+    so the picture shows 2025 alone beside it."""
+    from jkdata.exports.views import record_views
+
+    dataset = load_dataset(ROOT)
+    views = record_views(dataset, "events")
+    in_2025 = [v for v in views if v.row["date_start"][:4] == v.row["date_end"][:4] == "2025"]
+    assert len(in_2025) >= len(views) / 2
+    assert picture.crowded_year(views) == 2025
+    assert picture.crowded_year(views[:2]) is None  # too few to crowd anything
+
+
+def test_text_is_never_parsed_as_math():
+    """A title with dollar signs is drawn as typed, not as mathtext (which would fail or hide it)."""
+    dataset = load_dataset(ROOT)
+    events = dataset.text["events"]
+    events.loc[events["event_id"] == "EV-0002", "title"] = r"$\notacommand{$ pledge of $5"
+    assert picture.render(dataset).startswith(b"\x89PNG")

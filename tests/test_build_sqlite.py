@@ -242,3 +242,98 @@ def test_the_flat_file_is_a_table_too(built, db):
     table = metadata["databases"][DB_NAME]["tables"]["events_flat"]
     assert table["title"] and table["description"]
     assert set(table["columns"]) == set(expected[0]) and all(table["columns"].values())
+
+
+def test_cjk_bigrams():
+    from jkdata.exports.sqlite import cjk_bigrams
+
+    assert cjk_bigrams("Ishiba Shigeru 石破茂") == "石破 破茂"
+    assert cjk_bigrams("Lee Jae-myung 이재명; 石破茂") == "이재 재명 石破 破茂"
+    assert cjk_bigrams("Tokyo") is None and cjk_bigrams(None) is None
+    assert cjk_bigrams("茂") is None  # one character has no pair
+
+
+def test_part_of_a_cjk_name_is_found(db):
+    """FTS5's default tokenizer keeps 石破茂 as one word; the hidden bigram column lets 石破 (a
+    Japanese family name) and 재명 (a Korean given name) find it."""
+    for table, term, name in (
+        ("actors", "石破", "Ishiba Shigeru"),
+        ("actors", "재명", "Lee Jae-myung"),
+        ("actors", "石破茂", "Ishiba Shigeru"),
+    ):
+        found = [
+            row[0]
+            for row in db.execute(
+                f'SELECT t.name FROM "{table}_fts" f JOIN "{table}" t ON t.rowid = f.rowid '
+                f'WHERE "{table}_fts" MATCH ?',
+                [f'"{term}"'],
+            )
+        ]
+        assert found == [name], (term, found)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _readme_datasette_command() -> list[str]:
+    """The command in the README's Datasette section, as a list of words."""
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    body = readme.split("\n## Use it in Datasette\n", 1)[1].split("\n## ", 1)[0]
+    (command,) = re.findall(r"```sh\n(.*?)\n```", body, re.S)
+    return command.split()
+
+
+def test_readme_datasette_command_serves_search_over_http(built):
+    """The README's command, run for real on 127.0.0.1 beside the built dist/: searching part of
+    a Japanese or Korean name over HTTP finds the actor and the flat events that name them."""
+    import subprocess
+    import sys
+    import time
+    import urllib.parse
+    import urllib.request
+    from pathlib import Path
+
+    words = _readme_datasette_command()
+    assert words[0] == ".venv/bin/datasette"
+    executable = Path(sys.executable).parent / "datasette"
+    port = _free_port()
+    command = [str(executable), *words[1:], "--host", "127.0.0.1", "--port", str(port)]
+    server = subprocess.Popen(
+        command, cwd=built.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    base = f"http://127.0.0.1:{port}/{DB_NAME}"
+
+    def get(path: str) -> dict:
+        with urllib.request.urlopen(base + path, timeout=10) as response:
+            return json.loads(response.read().decode("utf-8"))
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                get(".json")
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(server.stderr.read().decode()) from None
+                time.sleep(0.3)
+        for term, name in (("石破", "Ishiba Shigeru"), ("재명", "Lee Jae-myung")):
+            query = urllib.parse.urlencode({"_search": term, "_shape": "objects"})
+            rows = get(f"/actors.json?{query}")["rows"]
+            assert [r["name"] for r in rows] == [name], (term, rows)
+            flat = get(f"/events_flat.json?{query}")["rows"]
+            assert flat and all(name in r["actors"] for r in flat), (term, flat)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

@@ -10,6 +10,7 @@ import pytest
 from conftest import DESCRIPTOR, ROOT, csv_rows
 from jkdata.exports import timeline
 from jkdata.exports.dataset import load_dataset
+from jkdata.exports.dates import human_date
 
 PARTS = {"year": ["year"], "month": ["year", "month"], "day": ["year", "month", "day"]}
 
@@ -59,7 +60,7 @@ def test_dates_keep_only_the_stated_precision(slides):
 
 def test_a_hedged_date_is_labelled_as_hedged(slides):
     """TimelineJS labels {year, month} as "August 2025": an uncertain `2025-08?` must not lose its
-    question mark there, nor an approximate date its "c."."""
+    hedge there ("August 2025, uncertain"), nor an approximate date its "about"."""
     by_id = {s["unique_id"]: s for s in slides["events"]}
     hedged = [
         e
@@ -70,10 +71,21 @@ def test_a_hedged_date_is_labelled_as_hedged(slides):
     assert hedged  # EV-0006 is `2025-08-24/2025-08?`, a month's slide date
     for event in hedged:
         label = by_id[event["event_id"]]["start_date"]["display_date"]
-        assert label.endswith("?") or label.startswith("c. "), (event["event_id"], label)
-    assert by_id["EV-0006"]["start_date"]["display_date"] == "August 2025?"
+        assert label.endswith("uncertain") or label.startswith("about "), (event["event_id"], label)
+    assert by_id["EV-0006"]["start_date"]["display_date"] == "August 2025, uncertain"
     plain = [e for e in csv_rows("events") if e["date"][-1].isdigit()]
     assert all("display_date" not in by_id[e["event_id"]]["start_date"] for e in plain)
+
+
+def test_every_slide_shows_its_date_in_words(slides):
+    """The slide's display_date is the wording every output shows people (exports/dates.py)."""
+    by_id = {s["unique_id"]: s for s in slides["events"]}
+    assert by_id["EV-0001"]["display_date"] == "23–24 August 2025"
+    assert by_id["EV-0004"]["display_date"] == "2019"
+    assert by_id["EV-0003"]["display_date"] == "October 1998"
+    assert by_id["EV-0006"]["display_date"] == "24 August 2025 – August 2025, end uncertain"
+    for event in csv_rows("events"):
+        assert by_id[event["event_id"]]["display_date"] == human_date(event["date"])
 
 
 def test_known_events_by_hand(slides):

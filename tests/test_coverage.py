@@ -241,9 +241,9 @@ def test_real_sources_are_measured():
 
 @needs_seeds
 def test_the_readme_example_is_what_coverage_prints_today():
-    """The README shows the first lines of `jkdata coverage` on this package by hand (it needs
-    the source texts, which `jkdata docs` cannot count on): they must still be true."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    """docs/validation.md shows the first lines of `jkdata coverage` on this package by hand (it
+    needs the source texts, which `jkdata docs` cannot count on): they must still be true."""
+    readme = (ROOT / "docs/validation.md").read_text(encoding="utf-8")
     example = readme.split("$ .venv/bin/jkdata coverage\n", 1)[1].split("\n     …", 1)[0]
     result = CliRunner().invoke(cli, ["coverage", str(ROOT)])
     assert result.exit_code == 0, result.output

@@ -1,27 +1,85 @@
-"""Generated documentation is current: the README's command help and rule table come from the code."""
+"""Generated documentation is current: the README's summary and read_excel snippet come from the
+data and schemas, docs/cli.md from the commands' help, docs/validation.md's rule table and example
+from the code; every relative link in the documents resolves; the README's snippets run."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+import pytest
 
 from conftest import ROOT
 from jkdata.tools import docs
 
 
-def test_readme_generated_blocks_are_current():
-    assert docs.update(ROOT / "README.md", docs.README_BLOCKS, check=True), (
-        "run: .venv/bin/python -m jkdata.tools.docs"
+@pytest.mark.parametrize("name", sorted(str(p) for p in docs.GENERATED))
+def test_generated_blocks_are_current(name):
+    assert docs.update(ROOT / name, docs.GENERATED[Path(name)], check=True, root=ROOT), (
+        "run: .venv/bin/jkdata docs"
     )
 
 
 def test_hand_edits_inside_a_generated_block_are_caught(tmp_path):
-    readme = tmp_path / "README.md"
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    readme.write_text(text.replace("| `enum` |", "| `enumeration` |"), encoding="utf-8")
-    assert not docs.update(readme, docs.README_BLOCKS, check=True, root=ROOT)
-    assert readme.read_text(encoding="utf-8") != text  # check mode leaves the file alone
-    assert docs.update(readme, docs.README_BLOCKS, check=False, root=ROOT) is False
-    assert readme.read_text(encoding="utf-8") == text
+    page = tmp_path / "validation.md"
+    text = (ROOT / "docs/validation.md").read_text(encoding="utf-8")
+    page.write_text(text.replace("| `enum` |", "| `enumeration` |"), encoding="utf-8")
+    assert not docs.update(page, docs.VALIDATION_BLOCKS, check=True, root=ROOT)
+    assert page.read_text(encoding="utf-8") != text  # check mode leaves the file alone
+    assert docs.update(page, docs.VALIDATION_BLOCKS, check=False, root=ROOT) is False
+    assert page.read_text(encoding="utf-8") == text
+
+
+def test_the_readme_is_for_readers():
+    """About 10 KB; the command reference and validator internals live in docs/."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.encode("utf-8")) <= 10_500
+    assert "generated:cli-help" not in readme and "generated:rules" not in readme
+    for heading in ("Use it from Python", "Use it from R", "Downloads", "Two commands"):
+        assert f"\n## {heading}\n" in readme or f"{heading}:" in readme, heading
+
+
+def test_readme_summary_counts_the_data():
+    events = sum(1 for _ in (ROOT / "data/events.csv").open(encoding="utf-8")) - 1
+    sources = sum(1 for _ in (ROOT / "data/sources.csv").open(encoding="utf-8")) - 1
+    text = docs.summary(ROOT)
+    assert text.startswith(f"**{events} events, ") and f"**{sources} source documents**" in text
+
+
+DOCUMENTS = [
+    "README.md",
+    "CONTRIBUTING.md",
+    *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").glob("*.md")),
+]
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def _anchors(path: Path) -> set[str]:
+    text = re.sub(r"```.*?```", "", path.read_text(encoding="utf-8"), flags=re.S)
+    return {_slug(h) for h in re.findall(r"^#{1,6} (.+)$", text, re.M)}
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_every_relative_link_resolves(document):
+    """Each link to a file of the repository names one that exists, and each #anchor a heading."""
+    path = ROOT / document
+    text = re.sub(r"```.*?```", "", path.read_text(encoding="utf-8"), flags=re.S)
+    links = re.findall(r"\]\(([^)\s]+)\)", text)
+    assert links or document.startswith("docs/")
+    for target in links:
+        if "://" in target or target.startswith("mailto:"):
+            continue
+        file, _, anchor = target.partition("#")
+        linked = (path.parent / file).resolve() if file else path
+        assert linked.exists(), f"{document}: {target} does not exist"
+        assert ROOT in linked.parents or linked == ROOT, f"{document}: {target} leaves the package"
+        if anchor and linked.suffix == ".md":
+            assert anchor in _anchors(linked), f"{document}: no heading for #{anchor}"
 
 
 def test_codebook_is_current():
@@ -58,8 +116,8 @@ def test_readme_validate_example_is_what_validate_prints(tmp_path):
     printed = [line for line in result.output.splitlines() if not line.startswith("  ")]
     example = docs.validate_example(ROOT).splitlines()
     assert example[2:-1] == printed
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "\n".join(example) in readme
+    page = (ROOT / "docs/validation.md").read_text(encoding="utf-8")
+    assert "\n".join(example) in page
 
 
 def _snippets(section: str) -> list[str]:
@@ -72,7 +130,7 @@ def test_readme_pandas_snippet_keeps_codes_and_dates(monkeypatch):
     """The README's first snippet, run as a user would from the package's directory."""
     monkeypatch.chdir(ROOT)
     scope: dict = {}
-    exec(_snippets("Using the data")[0], scope)
+    exec(_snippets("Use it from pandas")[0], scope)
     events = scope["events"]
     cameo = events["cameo_code"].dropna()
     assert len(cameo) and cameo.str.fullmatch(r"[0-9]{2}").all()
@@ -80,17 +138,18 @@ def test_readme_pandas_snippet_keeps_codes_and_dates(monkeypatch):
     assert len(events) == sum(1 for _ in (ROOT / "data/events.csv").open(encoding="utf-8")) - 1
 
 
-def test_readme_outputs_snippet_gives_dates_as_dates(built, monkeypatch):
-    """The pandas snippet for the outputs, run beside the built dist/: the flat file as text, and
-    the Parquet dates usable as dates (`.dt`), which pandas' default types would not allow."""
+def test_readme_read_excel_snippet_keeps_codes_as_text(built, monkeypatch):
+    """The README's read_excel snippet (generated from the schema), run beside the built dist/:
+    cameo_code "04" stays "04", IDs stay text."""
     monkeypatch.chdir(built.parent)
     scope: dict = {}
-    exec(_snippets("Outputs: `jkdata build`")[0], scope)
-    events, flat = scope["events"], scope["flat"]
-    assert events["date_start"].dt.year.min() > 1900
-    assert flat["event_id"].is_unique and len(flat) == len(events)
-    codes = flat.loc[flat["cameo_code"] != "", "cameo_code"]
-    assert len(codes) and codes.str.fullmatch(r"[0-9]{2}").all()  # "04" stays "04"
+    exec(_snippets("Use it from pandas")[1], scope)
+    events = scope["events"]
+    assert "04" in set(events["cameo_code"].dropna())
+    codes = events["cameo_code"].dropna()
+    assert len(codes) and codes.str.fullmatch(r"[0-9]{2}").all()
+    assert events["event_id"].is_unique and events["event_id"].str.startswith("EV-").all()
+    assert len(events) == sum(1 for _ in (ROOT / "data/events.csv").open(encoding="utf-8")) - 1
 
 
 def _docs(*args):
@@ -128,15 +187,16 @@ def test_missing_or_unreadable_readme_is_a_clear_error(package):
 
 
 def test_docs_rewrites_stale_files_and_keeps_their_mode(package):
-    readme = package / "README.md"
+    readme = package / "docs/validation.md"
     readme.write_text(
         readme.read_text(encoding="utf-8").replace("| `enum` |", "| `enumeration` |"),
         encoding="utf-8",
     )
     readme.chmod(0o664)
     result = _docs(str(package))
-    assert result.exit_code == 0 and "regenerated: README.md" in result.output, result.output
-    assert readme.read_bytes() == (ROOT / "README.md").read_bytes()
+    assert result.exit_code == 0, result.output
+    assert "regenerated: docs/validation.md" in result.output, result.output
+    assert readme.read_bytes() == (ROOT / "docs/validation.md").read_bytes()
     assert readme.stat().st_mode & 0o777 == 0o664
     assert _docs(str(package), "--check").exit_code == 0
     assert not [p.name for p in package.iterdir() if p.name.endswith(".tmp")]

@@ -28,6 +28,8 @@ DOCUMENTS = (
     "LICENSE-DATA.md",
     # The documents the README links to, so that every link works in the unpacked bundle.
     "docs/codebook.md",
+    "docs/cli.md",
+    "docs/validation.md",
     "docs/benchmarks.md",
     "docs/scaling.md",
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -123,15 +124,39 @@ def fts_table(resource: Resource) -> str | None:
     return None
 
 
+# The hidden FTS column that holds the CJK bigrams of a record's text (see `cjk_bigrams`).
+BIGRAMS = "cjk_bigrams"
+# Han, Hiragana, Katakana and Hangul: scripts written without spaces between words.
+_CJK = re.compile(
+    "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]{2,}"
+)
+
+
+def cjk_bigrams(text: str | None) -> str | None:
+    """Every pair of neighbouring CJK characters in the text, space-separated ("石破茂" → "石破
+    破茂"). FTS5's default tokenizer keeps a run of CJK characters as one word, so searching
+    `石破` (a family name) finds nothing in `石破茂`; with the bigrams beside the text it does."""
+    if not text:
+        return None
+    pairs = [run[i : i + 2] for run in _CJK.findall(text) for i in range(len(run) - 1)]
+    return " ".join(dict.fromkeys(pairs)) or None
+
+
 def create_fts(resource: Resource) -> list[str]:
+    """An FTS5 table over the record's free text, plus a hidden column of CJK bigrams; its rowid
+    is the record's. It keeps its own copy of the text (a table with `content=` could not hold
+    the extra column), and Datasette finds it by `fts_table` in metadata.json."""
     name = fts_table(resource)
     if name is None:
         return []
-    cols = ", ".join(ident(f) for f in text_fields(resource))
-    # content="…" (double quotes) is the form Datasette looks for to offer search on the table.
+    fields = text_fields(resource)
+    cols = ", ".join(ident(f) for f in fields)
+    joined = " || ' ' || ".join(f"coalesce({ident(f)}, '')" for f in fields)
     return [
-        f'CREATE VIRTUAL TABLE {ident(name)} USING fts5({cols}, content="{resource.name}")',
-        f"INSERT INTO {ident(name)}({ident(name)}) VALUES ('rebuild')",
+        f"CREATE VIRTUAL TABLE {ident(name)} USING fts5({cols}, {BIGRAMS})",
+        f"INSERT INTO {ident(name)} (rowid, {cols}, {BIGRAMS}) "
+        f"SELECT rowid, {cols}, {BIGRAMS}({joined}) FROM {ident(resource.name)}",
     ]
 
 
@@ -154,6 +179,7 @@ def _load_table(connection: sqlite3.Connection, resource: Resource, rows) -> Non
 
 def write_database(dataset: Dataset, path: Path) -> None:
     connection = sqlite3.connect(path, isolation_level=None)
+    connection.create_function(BIGRAMS, 1, cjk_bigrams, deterministic=True)
     try:
         connection.execute("PRAGMA foreign_keys = OFF")  # load in file order, then check all
         connection.execute("BEGIN")

@@ -2,9 +2,9 @@
 
 Date objects carry only the parts the event's `date_precision` supports (a month-precision date
 has no day), and an `end_date` only when the end differs from the start at that precision; a
-date the source hedges (EDTF `~`, `?`, `%`) is labelled so (`display_date`: "c. 1998", "August
-2025?"). The
-slide text (HTML, escaped) gives the description, the date as the source states it, the linked
+date the source hedges (EDTF `~`, `?`, `%`) is labelled so (`display_date`: "about 1998",
+"August 2025, uncertain"), and every slide's `display_date` is its date in words (exports/dates.py).
+The slide text (HTML, escaped) gives the description, the date as the source states it, the linked
 records and each evidence quote with its source.
 """
 
@@ -16,6 +16,7 @@ from html import escape
 from pathlib import Path
 
 from jkdata.exports.dataset import Dataset
+from jkdata.exports.dates import QUALIFIERS, human_date
 from jkdata.exports.views import (
     RecordView,
     for_links,
@@ -38,38 +39,26 @@ def date_object(value: str, precision: str) -> dict:
     return {part: str(getattr(day, part)) for part in PARTS[precision]}
 
 
-# How a hedged EDTF date is labelled: TimelineJS would show "August 2025" for `2025-08?`.
-QUALIFIERS = {"~": "c. {}", "?": "{}?", "%": "c. {}?"}
-MONTHS = "January February March April May June July August September October November December"
-MONTHS = MONTHS.split()  # in English whatever the locale, as the rest of the slide
-
-
-def display_date(edtf: str) -> str | None:
-    """A label for one EDTF date that carries a qualifier, in the words TimelineJS uses for its
-    own labels ("2025-08?" → "August 2025?", "1998~" → "c. 1998"); None for a plain date."""
-    if not edtf or edtf[-1] not in QUALIFIERS:
-        return None
-    parts = [int(p) for p in edtf[:-1].split("-")]
-    words = [str(parts[0])]
-    if len(parts) > 1:
-        words.insert(0, MONTHS[parts[1] - 1])
-    if len(parts) > 2:
-        words.insert(0, str(parts[2]))
-    return QUALIFIERS[edtf[-1]].format(" ".join(words))
-
-
 def slide_dates(row: dict) -> dict:
+    """Start and end date objects at the date's precision. A hedged part carries its words as
+    `display_date` (TimelineJS would show "August 2025" for `2025-08?`); the slide's own
+    `display_date` is the whole date in words, as every output shows it to people."""
     precision = row["date_precision"]
     start = date_object(row["date_start"], precision)
     end = date_object(row["date_end"], precision)
     first, _, last = row["date"].partition("/")
-    if display_date(first):
-        start["display_date"] = display_date(first)
-    elif end == start and display_date(last):  # one slide date: the hedged end labels it
-        start["display_date"] = display_date(last)
-    if end != start and display_date(last or first):
-        end["display_date"] = display_date(last or first)
-    return {"start_date": start} | ({"end_date": end} if end != start else {})
+    last = last or first
+    if first[-1] in QUALIFIERS:
+        start["display_date"] = human_date(first)
+    elif end == start and last[-1] in QUALIFIERS:  # one slide date: the hedged end labels it
+        start["display_date"] = human_date(last)
+    if end != start and last[-1] in QUALIFIERS:
+        end["display_date"] = human_date(last)
+    return (
+        {"start_date": start}
+        | ({"end_date": end} if end != start else {})
+        | {"display_date": human_date(row["date"])}
+    )
 
 
 def _paragraph(label: str, text: str) -> str:
@@ -79,7 +68,7 @@ def _paragraph(label: str, text: str) -> str:
 def slide_text(view: RecordView, dataset: Dataset) -> str:
     row = view.row
     resource = dataset.resource(ENTITY)
-    date = f"{row['date']} ({row['date_precision']} precision, {row['date_basis']})"
+    date = f"{human_date(row['date'])} ({row['date']}: {row['date_precision']} precision, {row['date_basis']})"
     if row.get("date_note"):
         date += f". {row['date_note']}"
     parts = [f"<p>{escape(row['description'])}</p>", _paragraph("Date", date)]

@@ -13,6 +13,7 @@ from html import escape
 from pathlib import Path
 
 from jkdata.exports.dataset import Dataset
+from jkdata.exports.dates import date_legend, human_date
 from jkdata.exports.views import (
     NATIVE_FIELD,
     for_links,
@@ -76,6 +77,7 @@ def page_data(dataset: Dataset) -> dict:
                 "title": row["title"],
                 "description": row["description"],
                 "date": row["date"],
+                "when": human_date(row["date"]),
                 "precision": row["date_precision"],
                 "basis": row["date_basis"],
                 "date_note": row.get("date_note"),
@@ -114,7 +116,10 @@ STYLE = """
 :lang(ja) { font-family: "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", sans-serif; }
 :lang(ko) { font-family: "Noto Sans CJK KR", "Apple SD Gothic Neo", "Malgun Gothic", sans-serif; }
 body { max-width: 60rem; margin: 0 auto; padding: 1rem 1.25rem 3rem; }
+h1 { font-size: 1.6rem; margin: 0 0 .4rem; }
 header p { margin: .3rem 0; color: #57606a; }
+#legend { font-size: .85rem; }
+#filter-box summary { cursor: pointer; font-weight: 600; margin-top: .75rem; }
 #filters { display: flex; flex-wrap: wrap; gap: .75rem 1.5rem; margin: 1rem 0 .5rem;
   padding: .75rem 1rem; background: #f6f8fa; border-radius: 8px; }
 #filters label { font-weight: 600; font-size: .9rem; }
@@ -125,6 +130,12 @@ header p { margin: .3rem 0; color: #57606a; }
 .event::before { content: ""; position: absolute; left: -1.85rem; top: .55rem; width: .85rem;
   height: .85rem; border-radius: 50%; background: #0969da; border: 2px solid #fff; }
 .event[hidden] { display: none; }
+@media (max-width: 40rem) {
+  body { padding: .6rem .8rem 2rem; }
+  h1 { font-size: 1.2rem; }
+  header p, #legend { font-size: .8rem; }
+  #filters { margin: .4rem 0; gap: .4rem .75rem; }
+}
 .date { font-weight: 700; color: #0969da; margin: 0; }
 .date small { font-weight: 400; color: #57606a; }
 .event h2 { font-size: 1.15rem; margin: .15rem 0 .25rem; }
@@ -174,8 +185,8 @@ SCRIPT = """
   const items = data.events.map(function (event) {
     const item = el("li", "event");
     item.dataset.id = event.id;
-    const date = el("p", "date", event.date + " ");
-    date.appendChild(el("small", null, event.precision + " precision, " + event.basis));
+    const date = el("p", "date", event.when + " ");
+    date.appendChild(el("small", null, "to the " + event.precision + " · " + event.basis + " · EDTF " + event.date));
     item.appendChild(date);
     item.appendChild(el("h2", "title", event.title));
     item.appendChild(el("p", "type", event.type));
@@ -225,11 +236,18 @@ SCRIPT = """
     count.textContent = "Showing " + shown + " of " + items.length + " events";
   }
   selects.forEach(function (s) { s.addEventListener("change", apply); });
+  // On a phone the filters fold away, so that the first event is on the first screen.
+  if (window.matchMedia("(max-width: 40rem)").matches) document.getElementById("filter-box").open = false;
   apply();
 })();
 """
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
+
+
+def legend(dataset: Dataset) -> str:
+    resource = dataset.resource(ENTITY)
+    return date_legend(resource.field("date_precision"), resource.field("date_basis"))
 
 
 def page(dataset: Dataset) -> str:
@@ -247,10 +265,13 @@ def page(dataset: Dataset) -> str:
 <body>
 <header>
 <h1 id="title">{title}</h1>
-<p>{escape(dataset.descriptor.get("description", ""))}</p>
-<p>Version {escape(dataset.version)} · {escape(dataset.license_title)} · Cite as: {escape(dataset.citation())}</p>
+<p id="about">{escape(dataset.descriptor.get("description", ""))}</p>
+<p id="legend">{escape(legend(dataset))}</p>
+<p>Cite as: {escape(dataset.citation())}</p>
 </header>
+<details id="filter-box" open><summary>Filter the events</summary>
 <form id="filters" aria-label="Filters"></form>
+</details>
 <p id="count" aria-live="polite"></p>
 <noscript><p>This page needs JavaScript to show the timeline; the same data is in timeline.json and events_flat.csv.</p></noscript>
 <ol id="events"></ol>

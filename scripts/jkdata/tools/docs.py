@@ -74,7 +74,120 @@ def validate_example(root: Path) -> str:
     return "\n".join(["```text", "$ jkdata validate", *lines, "```"])
 
 
-README_BLOCKS = {"cli-help": cli_help, "rules": rule_table, "validate-example": validate_example}
+def _count(number: int, name: str) -> str:
+    noun = name.replace("_", " ")
+    return f"{number} {noun if number != 1 else noun.removesuffix('s')}"
+
+
+def _and(items: list[str]) -> str:
+    return " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
+
+
+def summary(root: Path) -> str:
+    """What the package holds, counted from the data: its records (the tables the citations
+    cite, each with a one-field key), their span of dates, the quotes and their sources, and how
+    many dates of the first dated table are coarse or inferred."""
+    from jkdata.exports.dataset import load_dataset
+    from jkdata.model.schema import CITATIONS, SOURCES
+
+    dataset = load_dataset(root)
+    frames = dataset.text
+    package = dataset.package
+    records = [
+        r for r in package.resources if r.name in package.cited_tables and len(r.primary_key) == 1
+    ]
+    counts = _and([_count(len(frames[r.name]), r.name) for r in records])
+    dated = [r for r in records if r.dated]
+    starts = [d for r in dated for d in frames[r.name]["date_start"].dropna()]
+    ends = [d for r in dated for d in frames[r.name]["date_end"].dropna()]
+    span = f", dated {min(starts)[:4]} to {max(ends)[:4]}" if starts and ends else ""
+    text = (
+        f"**{counts}**{span}, backed by {_count(len(frames[CITATIONS]), 'verbatim_quotes')} "
+        f"from **{_count(len(frames[SOURCES]), 'source_documents')}**."
+    )
+    if dated:
+        first = dated[0]
+        frame = frames[first.name]
+        precision, basis = first.field("date_precision"), first.field("date_basis")
+        finest, stated = precision.vocabulary[0], basis.vocabulary[0]
+        coarse = int((frame["date_precision"] != finest).sum())
+        inferred = int((frame["date_basis"] != stated).sum())
+        text += (
+            f" {coarse} of the {len(frame)} {first.name} are dated only to the "
+            f"{_and(list(precision.vocabulary[1:])).replace(' and ', ' or the ')}, and "
+            f"{inferred} have a date inferred from context rather than stated."
+        )
+    return text
+
+
+def read_excel_snippet(root: Path) -> str:
+    """The README's `read_excel` snippet: every text field with a pattern (IDs and codes such as
+    cameo_code "04", which a spreadsheet reader would turn into numbers) read as text."""
+    from jkdata.model.load import load_package
+
+    package, _ = load_package(root)
+    resource = package.resources[0]
+    text = [f.name for f in resource.fields if f.type == "string" and f.constraints.pattern]
+    dtype = ", ".join(f'"{name}": "string"' for name in text)
+    return "\n".join(
+        [
+            "```python",
+            "import pandas as pd",
+            "",
+            "events = pd.read_excel(",
+            '    "dist/japan-korea-relations.xlsx",',
+            f'    sheet_name="{resource.name}",',
+            f"    dtype={{{dtype}}},",
+            ")",
+            "```",
+        ]
+    )
+
+
+# LibreOffice's CSV import options: comma, double quote, UTF-8 (76), from line 1, then a format
+# per column: 2 Text, 5 a date as YMD.
+LIBREOFFICE_CSV = "CSV:44,34,76,1,{columns}"
+LIBREOFFICE_FORMATS = {"string": 2, "date": 5}
+
+
+def libreoffice_command(root: Path) -> str:
+    """The command that turns the flat CSV into a workbook with LibreOffice, reading it as UTF-8
+    with every text column as text (so `04` and `1998-10` stay as written, and no cell is run as
+    a formula) and dates as dates: the column formats come from the flat file's schema."""
+    from jkdata.exports import flat
+    from jkdata.model.load import load_package
+
+    package, _ = load_package(root)
+    fields = flat.flat_resource(package).fields
+    columns = "/".join(
+        f"{i}/{LIBREOFFICE_FORMATS[f.type]}"
+        for i, f in enumerate(fields, 1)
+        if f.type in LIBREOFFICE_FORMATS
+    )
+    option = LIBREOFFICE_CSV.format(columns=columns)
+    return "\n".join(
+        [
+            "```sh",
+            f"soffice --headless --infilter='{option}' \\",
+            f"  --convert-to xlsx --outdir converted dist/{flat.FILE}",
+            "```",
+        ]
+    )
+
+
+README_BLOCKS = {
+    "summary": summary,
+    "read-excel": read_excel_snippet,
+    "libreoffice": libreoffice_command,
+}
+CLI_BLOCKS = {"cli-help": cli_help}
+VALIDATION_BLOCKS = {"rules": rule_table, "validate-example": validate_example}
+# Every file with generated blocks, and the blocks it holds.
+GENERATED = {
+    Path("README.md"): README_BLOCKS,
+    Path("docs/cli.md"): CLI_BLOCKS,
+    Path("docs/validation.md"): VALIDATION_BLOCKS,
+}
 
 
 def render(text: str, blocks: dict, root: Path) -> str:
@@ -115,7 +228,8 @@ def _read(path: Path, root: Path) -> str:
 
 
 def refresh(root: Path, check: bool = False) -> list[str]:
-    """Regenerate the README's blocks and the codebook; return the files that are (or were) stale.
+    """Regenerate the generated blocks (README.md, docs/cli.md, docs/validation.md) and the
+    codebook; return the files that are (or were) stale.
 
     Everything is rendered before anything is written: when the package cannot be loaded or a
     file cannot be read, DocsError is raised and no file changes."""
@@ -125,12 +239,14 @@ def refresh(root: Path, check: bool = False) -> list[str]:
     package, problems = load_package(root)
     if package is None or problems:
         raise DocsError("the package cannot be loaded; run `jkdata validate` first")
-    readme = root / "README.md"
-    text = _read(readme, root)
-    fresh = {readme: render(text, README_BLOCKS, root)}
+    fresh, current = {}, {}
+    for name, blocks in GENERATED.items():
+        path = root / name
+        current[path] = _read(path, root)
+        fresh[path] = render(current[path], blocks, root)
     path = root / CODEBOOK
     fresh[path] = render_codebook(package)
-    current = {readme: text, path: _read(path, root) if path.is_file() else None}
+    current[path] = _read(path, root) if path.is_file() else None
     stale = {p: t for p, t in fresh.items() if current[p] != t}
     if stale and not check:
         try:
