@@ -24,6 +24,7 @@ EXPECTED = {
     f"{DESCRIPTOR['name']}.db",
     "metadata.json",
     "timeline.json",
+    "timeline_sheet.csv",
     "timeline.html",
     "timeline.png",
     "actors_network.graphml",

@@ -34,6 +34,7 @@ from jkdata.exports import (
     sqlite,
     timeline,
     timeline_html,
+    timelinejs_sheet,
     xlsx,
 )
 from jkdata.exports.dataset import load_dataset
@@ -42,7 +43,18 @@ from jkdata.model.load import DESCRIPTOR
 from jkdata.validate.run import Report, validate_package
 
 # The flat file, the workbook and the picture come before the bundle, which ships them.
-EXPORTS = (flat, xlsx, sqlite, parquet, timeline, timeline_html, graphml, picture, bundle)
+EXPORTS = (
+    flat,
+    xlsx,
+    sqlite,
+    parquet,
+    timeline,
+    timelinejs_sheet,
+    timeline_html,
+    graphml,
+    picture,
+    bundle,
+)
 DOCS_PICTURE = Path("docs") / picture.FILE  # committed copy shown at the top of the README
 
 

@@ -44,10 +44,11 @@ MONTHS = "January February March April May June July August September October No
 MONTHS = MONTHS.split()  # in English whatever the locale, as the rest of the slide
 
 
-def display_date(edtf: str) -> str | None:
+def display_date(edtf: str, forms: dict[str, str] = QUALIFIERS) -> str | None:
     """A label for one EDTF date that carries a qualifier, in the words TimelineJS uses for its
-    own labels ("2025-08?" → "August 2025?", "1998~" → "c. 1998"); None for a plain date."""
-    if not edtf or edtf[-1] not in QUALIFIERS:
+    own labels ("2025-08?" → "August 2025?", "1998~" → "c. 1998"); None for a plain date.
+    `forms` words the qualifiers otherwise (the TimelineJS sheet spells them out)."""
+    if not edtf or edtf[-1] not in forms:
         return None
     parts = [int(p) for p in edtf[:-1].split("-")]
     words = [str(parts[0])]
@@ -55,20 +56,20 @@ def display_date(edtf: str) -> str | None:
         words.insert(0, MONTHS[parts[1] - 1])
     if len(parts) > 2:
         words.insert(0, str(parts[2]))
-    return QUALIFIERS[edtf[-1]].format(" ".join(words))
+    return forms[edtf[-1]].format(" ".join(words))
 
 
-def slide_dates(row: dict) -> dict:
+def slide_dates(row: dict, forms: dict[str, str] = QUALIFIERS) -> dict:
     precision = row["date_precision"]
     start = date_object(row["date_start"], precision)
     end = date_object(row["date_end"], precision)
     first, _, last = row["date"].partition("/")
-    if display_date(first):
-        start["display_date"] = display_date(first)
-    elif end == start and display_date(last):  # one slide date: the hedged end labels it
-        start["display_date"] = display_date(last)
-    if end != start and display_date(last or first):
-        end["display_date"] = display_date(last or first)
+    if display_date(first, forms):
+        start["display_date"] = display_date(first, forms)
+    elif end == start and display_date(last, forms):  # one slide date: the hedged end labels it
+        start["display_date"] = display_date(last, forms)
+    if end != start and display_date(last or first, forms):
+        end["display_date"] = display_date(last or first, forms)
     return {"start_date": start} | ({"end_date": end} if end != start else {})
 
 
