@@ -10,6 +10,8 @@ STAMP := $(VENV)/.installed
 help:
 	@echo "make build   - set up .venv (first run), validate the package, build outputs"
 	@echo "make test    - set up .venv (first run), lint, validate, run the whole test suite"
+	@echo "make site    - build, then check the website in dist/site/ (GitHub Pages publishes it)"
+	@echo "make release-assets - after make build: dist/release-assets/ with SHA256SUMS (TAG=vX.Y.Z)"
 	@echo "make lock    - re-resolve requirements.lock from pyproject.toml (needs network)"
 	@echo "make bench   - benchmark validation at 10k, 100k and 1M events -> docs/benchmarks.md"
 
@@ -59,6 +61,16 @@ r-library: $(STAMP)
 	    if [ -n "$${CI:-}" ]; then exit 1; fi; \
 	  fi; \
 	fi
+
+# Publishing (.github/workflows/release.yml and pages.yml run these; tests/test_publish.py runs them
+# too). `make site`: build, then check dist/site/ (every local link resolves, downloads match
+# their SHA256SUMS). `make release-assets`: after `make build`, dist/release-assets/ holds the files
+# to attach to the GitHub release and their SHA256SUMS; TAG=vX.Y.Z refuses another version's tag.
+site: build
+	$(BIN)/python -m jkdata.tools.publish check-site dist/site
+
+release-assets: $(STAMP)
+	$(BIN)/python -m jkdata.tools.publish release-assets dist $(if $(TAG),--tag $(TAG))
 
 format: $(STAMP)
 	$(BIN)/ruff format scripts tests

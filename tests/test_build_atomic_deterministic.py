@@ -30,6 +30,26 @@ EXPECTED = {
     "actors_network.graphml",
     f"{DESCRIPTOR['name']}-{DESCRIPTOR['version']}.zip",
     *(f"parquet/{r['name']}.parquet" for r in DESCRIPTOR["resources"]),
+    *(
+        f"site/{name}"
+        for name in (
+            "index.html",
+            "codebook.html",
+            "license.html",
+            "timeline.html",
+            "timeline.png",
+            "downloads/SHA256SUMS",
+            "downloads/CITATION.cff",
+            "downloads/events_flat.csv",
+            "downloads/events_flat_excel.csv",
+            "downloads/timeline.json",
+            "downloads/timeline_sheet.csv",
+            f"downloads/{DESCRIPTOR['name']}.xlsx",
+            f"downloads/{DESCRIPTOR['name']}.db",
+            f"downloads/{DESCRIPTOR['name']}-{DESCRIPTOR['version']}.zip",
+            f"downloads/{DESCRIPTOR['name']}-{DESCRIPTOR['version']}-parquet.zip",
+        )
+    ),
 }
 
 

@@ -31,6 +31,7 @@ from jkdata.exports import (
     graphml,
     parquet,
     picture,
+    site,
     sqlite,
     timeline,
     timeline_html,
@@ -42,7 +43,8 @@ from jkdata.files import write_all
 from jkdata.model.load import DESCRIPTOR
 from jkdata.validate.run import Report, validate_package
 
-# The flat file, the workbook and the picture come before the bundle, which ships them.
+# The flat file, the workbook and the picture come before the bundle, which ships them; the site
+# comes last, as it copies and checksums the others.
 EXPORTS = (
     flat,
     xlsx,
@@ -54,6 +56,7 @@ EXPORTS = (
     graphml,
     picture,
     bundle,
+    site,
 )
 DOCS_PICTURE = Path("docs") / picture.FILE  # committed copy shown at the top of the README
 
@@ -79,6 +82,7 @@ PACKAGE_PARTS = (
     ".git",
     ".github",
     ".ci",
+    ".zenodo.json",
 )
 
 

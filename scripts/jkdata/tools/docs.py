@@ -115,12 +115,15 @@ def _read(path: Path, root: Path) -> str:
 
 
 def refresh(root: Path, check: bool = False) -> list[str]:
-    """Regenerate the README's blocks and the codebook; return the files that are (or were) stale.
+    """Regenerate the README's blocks, the codebook and .zenodo.json; return the files that are
+    (or were) stale.
 
     Everything is rendered before anything is written: when the package cannot be loaded or a
     file cannot be read, DocsError is raised and no file changes."""
     from jkdata.model.load import load_package
     from jkdata.tools.codebook import render_codebook
+    from jkdata.tools.zenodo import FILE as ZENODO
+    from jkdata.tools.zenodo import ZenodoError, render_zenodo
 
     package, problems = load_package(root)
     if package is None or problems:
@@ -130,7 +133,16 @@ def refresh(root: Path, check: bool = False) -> list[str]:
     fresh = {readme: render(text, README_BLOCKS, root)}
     path = root / CODEBOOK
     fresh[path] = render_codebook(package)
-    current = {readme: text, path: _read(path, root) if path.is_file() else None}
+    zenodo = root / ZENODO
+    try:
+        fresh[zenodo] = render_zenodo(package)
+    except ZenodoError as exc:
+        raise DocsError(str(exc)) from exc
+    current = {
+        readme: text,
+        path: _read(path, root) if path.is_file() else None,
+        zenodo: _read(zenodo, root) if zenodo.is_file() else None,
+    }
     stale = {p: t for p, t in fresh.items() if current[p] != t}
     if stale and not check:
         try:
