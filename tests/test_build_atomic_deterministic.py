@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from conftest import DESCRIPTOR, ROOT, SEEDS, edit, needs_seeds
 from jkdata.cli import cli
 from jkdata.exports import build as build_module
+from jkdata.exports import dist_pattern
 from jkdata.exports.build import InvalidPackage, build
 
 SEEDS_DIR = SEEDS if SEEDS.is_dir() else None
@@ -24,11 +25,32 @@ EXPECTED = {
     f"{DESCRIPTOR['name']}.db",
     "metadata.json",
     "timeline.json",
+    "timeline_sheet.csv",
     "timeline.html",
     "timeline.png",
     "actors_network.graphml",
     f"{DESCRIPTOR['name']}-{DESCRIPTOR['version']}.zip",
     *(f"parquet/{r['name']}.parquet" for r in DESCRIPTOR["resources"]),
+    *(
+        f"site/{name}"
+        for name in (
+            "index.html",
+            "codebook.html",
+            "license.html",
+            "timeline.html",
+            "timeline.png",
+            "downloads/SHA256SUMS",
+            "downloads/CITATION.cff",
+            "downloads/events_flat.csv",
+            "downloads/events_flat_excel.csv",
+            "downloads/timeline.json",
+            "downloads/timeline_sheet.csv",
+            f"downloads/{DESCRIPTOR['name']}.xlsx",
+            f"downloads/{DESCRIPTOR['name']}.db",
+            f"downloads/{DESCRIPTOR['name']}-{DESCRIPTOR['version']}.zip",
+            f"downloads/{DESCRIPTOR['name']}-{DESCRIPTOR['version']}-parquet.zip",
+        )
+    ),
 }
 
 
@@ -65,12 +87,14 @@ def test_each_output_is_declared_by_the_exporter_that_writes_it(built):
     outputs = {p.name for p in built.iterdir()} - {build_module.MARKER}
     for name in outputs:
         owners = [
-            e for e in build_module.EXPORTS if any(fnmatch.fnmatchcase(name, f) for f in e.FILES)
+            e
+            for e in build_module.EXPORTS
+            if any(fnmatch.fnmatchcase(name, dist_pattern(f)) for f in e.FILES)
         ]
         assert len(owners) == 1, (name, owners)
     for export in build_module.EXPORTS:
-        for pattern in export.FILES:
-            assert fnmatch.filter(outputs, pattern), (export.__name__, pattern)
+        for path in export.FILES:
+            assert fnmatch.filter(outputs, dist_pattern(path)), (export.__name__, path)
 
 
 def test_same_input_gives_byte_identical_files_at_another_time_and_zone(

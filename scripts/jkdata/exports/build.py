@@ -26,13 +26,16 @@ from pathlib import Path
 
 from jkdata.exports import (
     bundle,
+    dist_pattern,
     flat,
     graphml,
     parquet,
     picture,
+    site,
     sqlite,
     timeline,
     timeline_html,
+    timelinejs_sheet,
     xlsx,
 )
 from jkdata.exports.dataset import load_dataset
@@ -40,8 +43,21 @@ from jkdata.files import write_all
 from jkdata.model.load import DESCRIPTOR, read_descriptor
 from jkdata.validate.run import Report, validate_package
 
-# The flat file, the workbook and the picture come before the bundle, which ships them.
-EXPORTS = (flat, xlsx, sqlite, parquet, timeline, timeline_html, graphml, picture, bundle)
+# The flat file, the workbook and the picture come before the bundle, which ships them; the site
+# comes last, as it copies and checksums the others.
+EXPORTS = (
+    flat,
+    xlsx,
+    sqlite,
+    parquet,
+    timeline,
+    timelinejs_sheet,
+    timeline_html,
+    graphml,
+    picture,
+    bundle,
+    site,
+)
 DOCS_PICTURE = Path("docs") / picture.FILE  # committed copy shown at the top of the README
 
 
@@ -49,7 +65,7 @@ MARKER = ".jkdata-build"  # in every directory a build makes, so that the next b
 MARKER_TEXT = "Made by `jkdata build`; the next build replaces this directory whole.\n"
 # What a build wrote before it left the marker: such a dist/ may be replaced too.
 _UNMARKED_BUILD = (flat.FILE, timeline.FILE)
-_BUILD_NAMES = tuple(pattern for export in EXPORTS for pattern in export.FILES)
+_BUILD_NAMES = tuple(dist_pattern(path) for export in EXPORTS for path in export.FILES)
 # The package's own files and folders (beside those its descriptor names): never a dist. The
 # documents are those the release bundle ships (docs/codebook.md lies in "docs").
 PACKAGE_PARTS = (
@@ -66,6 +82,7 @@ PACKAGE_PARTS = (
     ".git",
     ".github",
     ".ci",
+    ".zenodo.json",
 )
 
 

@@ -35,7 +35,10 @@ DOCUMENTS = (
 )
 PICTURE_IN_DOCS = "docs/timeline.png"  # where the README expects the picture
 SUMS = "SHA256SUMS"
-FILES = ("*.zip",)  # what `write` makes in dist/ (names or glob patterns)
+# What `write` makes in dist/, each with what it is for (the README's Downloads table).
+FILES = {
+    "{name}-{version}.zip": "the release: data, documentation, spreadsheet files and `SHA256SUMS`"
+}
 
 
 def file_name(dataset: Dataset) -> str:

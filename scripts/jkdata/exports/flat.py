@@ -33,7 +33,11 @@ DESCRIPTION = (
     "joined in as text (built from the tables; see the codebook)."
 )
 EXCEL_FILE = "events_flat_excel.csv"
-FILES = (FILE, EXCEL_FILE)  # what `write` makes in dist/ (names or glob patterns)
+# What `write` makes in dist/, each with what it is for (the README's Downloads table).
+FILES = {
+    FILE: "one row per event with its actors, agreements, disputes and quotes — the file to open first",
+    EXCEL_FILE: "the same, with a byte-order mark for Excel",
+}
 LIST_SEP = "; "  # between linked records
 EVIDENCE_SEP = " | "  # between quotes, which may themselves contain semicolons
 BOM = "\ufeff"

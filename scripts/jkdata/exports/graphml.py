@@ -18,7 +18,8 @@ from jkdata.exports.views import labels, link_tables
 
 ENTITY = "actors"
 FILE = "actors_network.graphml"
-FILES = (FILE,)  # what `write` makes in dist/ (names or glob patterns)
+# What `write` makes in dist/, each with what it is for (the README's Downloads table).
+FILES = {FILE: "the actors' network, for Gephi"}
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
 
 

@@ -17,7 +17,8 @@ from jkdata.exports.dataset import Dataset
 from jkdata.model.schema import Field, Resource
 
 FOLDER = "parquet"
-FILES = (FOLDER,)  # what `write` makes in dist/ (names or glob patterns)
+# What `write` makes in dist/, each with what it is for (the README's Downloads table).
+FILES = {f"{FOLDER}/<table>.parquet": "one Parquet file per table, typed"}
 DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 
 

@@ -27,7 +27,8 @@ from jkdata.exports.views import record_views, short_label, year_span
 
 ENTITY = "events"
 FILE = "timeline.png"
-FILES = (FILE,)  # what `write` makes in dist/ (names or glob patterns)
+# What `write` makes in dist/, each with what it is for (the README's Downloads table).
+FILES = {FILE: "the picture at the top of this README"}
 TYPE_FIELD = "event_type"
 FONT = "DejaVu Sans"
 MAX_LABELS = 24  # beyond this many events the labels would overlap: the dots speak alone

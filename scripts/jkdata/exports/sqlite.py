@@ -20,7 +20,11 @@ from jkdata.exports.views import LABEL_FIELDS
 from jkdata.model.schema import Field, Resource
 
 METADATA = "metadata.json"
-FILES = ("*.db", METADATA)  # what `write` makes in dist/ (names or glob patterns)
+# What `write` makes in dist/, each with what it is for (the README's Downloads table).
+FILES = {
+    "{name}.db": "SQLite with full-text search (Korean and Japanese names too), for Datasette",
+    METADATA: "Datasette's metadata for it: titles, descriptions, licence, search",
+}
 
 
 def file_name(dataset: Dataset) -> str:

@@ -29,7 +29,8 @@ from jkdata.exports.views import (
 
 ENTITY = "events"
 FILE = "timeline.json"
-FILES = (FILE,)  # what `write` makes in dist/ (names or glob patterns)
+# What `write` makes in dist/, each with what it is for (the README's Downloads table).
+FILES = {FILE: "the events in TimelineJS's JSON format"}
 PARTS = {"year": ("year",), "month": ("year", "month"), "day": ("year", "month", "day")}
 
 

@@ -25,7 +25,8 @@ from jkdata.exports.views import (
 
 ENTITY = "events"
 FILE = "timeline.html"
-FILES = (FILE,)  # what `write` makes in dist/ (names or glob patterns)
+# What `write` makes in dist/, each with what it is for (the README's Downloads table).
+FILES = {FILE: "the timeline as one page that works offline"}
 TYPE_FIELD = "event_type"
 
 

@@ -26,7 +26,10 @@ FLAT_SHEET = flat.TABLE
 MIN_WIDTH, MAX_WIDTH = 8, 60
 
 
-FILES = ("*.xlsx",)  # what `write` makes in dist/ (names or glob patterns)
+# What `write` makes in dist/, each with what it is for (the README's Downloads table).
+FILES = {
+    "{name}.xlsx": "a workbook: a README sheet, the flat sheet, one sheet per table, cells typed"
+}
 
 
 def file_name(dataset: Dataset) -> str:

@@ -178,6 +178,8 @@ _DEFAULT_RESOURCE = {
     "mediatype": ["text/csv"],
     "scheme": ["file"],
     "type": ["table"],
+    # v1's name for `type: "table"`; R's frictionless (1.2.1) reads only this one, so we keep both.
+    "profile": ["tabular-data-resource"],
 }
 _DEFAULT_FIELD = {
     "format": ["default"],

@@ -175,7 +175,22 @@ def libreoffice_command(root: Path) -> str:
     )
 
 
+def downloads(root: Path) -> str:
+    """The README's Downloads table: every file a build writes, as its exporter declares it."""
+    from jkdata.exports import shown_path
+    from jkdata.exports.build import EXPORTS
+    from jkdata.model.load import load_package
+
+    package, _ = load_package(root)
+    rows = ["| file | for |", "| --- | --- |"]
+    for export in EXPORTS:
+        for path, use in export.FILES.items():
+            rows.append(f"| `dist/{shown_path(path, package.name)}` | {use} |")
+    return "\n".join(rows)
+
+
 README_BLOCKS = {
+    "downloads": downloads,
     "summary": summary,
     "read-excel": read_excel_snippet,
     "libreoffice": libreoffice_command,
@@ -228,13 +243,15 @@ def _read(path: Path, root: Path) -> str:
 
 
 def refresh(root: Path, check: bool = False) -> list[str]:
-    """Regenerate the generated blocks (README.md, docs/cli.md, docs/validation.md) and the
-    codebook; return the files that are (or were) stale.
+    """Regenerate the generated blocks (README.md, docs/cli.md, docs/validation.md), the
+    codebook and .zenodo.json; return the files that are (or were) stale.
 
     Everything is rendered before anything is written: when the package cannot be loaded or a
     file cannot be read, DocsError is raised and no file changes."""
     from jkdata.model.load import load_package
     from jkdata.tools.codebook import render_codebook
+    from jkdata.tools.zenodo import FILE as ZENODO
+    from jkdata.tools.zenodo import ZenodoError, render_zenodo
 
     package, problems = load_package(root)
     if package is None or problems:
@@ -247,6 +264,12 @@ def refresh(root: Path, check: bool = False) -> list[str]:
     path = root / CODEBOOK
     fresh[path] = render_codebook(package)
     current[path] = _read(path, root) if path.is_file() else None
+    zenodo = root / ZENODO
+    try:
+        fresh[zenodo] = render_zenodo(package)
+    except ZenodoError as exc:
+        raise DocsError(str(exc)) from exc
+    current[zenodo] = _read(zenodo, root) if zenodo.is_file() else None
     stale = {p: t for p, t in fresh.items() if current[p] != t}
     if stale and not check:
         try:
