@@ -32,6 +32,10 @@ if TYPE_CHECKING:  # pandas and polars are imported when asked for: reading need
     import polars as pl
 
 BOM = b"\xef\xbb\xbf"
+# The standard-library reader must read a cell of any length (a file's size bounds it), whether
+# or not frictionless, which raises the limit when it reads a CSV, ran first: a long cell is
+# judged by the schema's maxLength, never by the reader's default limit of 128 KiB.
+csv.field_size_limit(max(csv.field_size_limit(), (1 << 31) - 1))
 _CHUNK = 1 << 24  # bytes scanned at a time by the vectorised checks (bounds their memory)
 
 
@@ -164,7 +168,11 @@ def _read_strictly(resource: Resource, raw: bytes, problems: list[Problem]) -> T
 # One CSV line with no line breaks inside cells: plain cells, or quoted cells with doubled quotes.
 _CELL = r'(?:[^",\r\n]*|"(?:[^"]|"")*")'
 _SOUND_LINE = rf"^{_CELL}(?:,{_CELL})*\r?$"
-_SOUND_LINE_RE = re.compile(_SOUND_LINE)
+# The same for Python's `re`, with possessive quantifiers: the pattern above keeps a backtracking
+# point per character of a quoted cell (about 140 bytes of memory per byte of the cell); this one
+# keeps none inside a cell. RE2 (pyarrow) needs no such care, and does not know the syntax.
+_CELL_NO_BACKTRACKING = r'(?:"[^"]*+(?:""[^"]*+)*+"|[^",\r\n]*+)'
+_SOUND_LINE_RE = re.compile(rf"^{_CELL_NO_BACKTRACKING}(?:,{_CELL_NO_BACKTRACKING})*+\r?$")
 # The same over raw lines that still end in their line feed.
 _SOUND_RAW_LINE = rf"^{_CELL}(?:,{_CELL})*\r?\n?$"
 
