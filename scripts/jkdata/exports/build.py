@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import ctypes
 import fnmatch
-import json
 import os
 import shutil
 import tempfile
@@ -38,7 +37,7 @@ from jkdata.exports import (
 )
 from jkdata.exports.dataset import load_dataset
 from jkdata.files import write_all
-from jkdata.model.load import DESCRIPTOR
+from jkdata.model.load import DESCRIPTOR, read_json
 from jkdata.validate.run import Report, validate_package
 
 # The flat file, the workbook and the picture come before the bundle, which ships them.
@@ -98,11 +97,8 @@ def _within(path: Path, folder: Path) -> bool:
 
 def _descriptor_paths(root: Path) -> list[str]:
     """The data and schema paths the descriptor names, read leniently (validation comes later)."""
-    try:
-        descriptor = json.loads((root / DESCRIPTOR).read_text(encoding="utf-8"))
-        resources = descriptor.get("resources", [])
-    except (OSError, ValueError, AttributeError):
-        return []
+    descriptor, _ = read_json(root / DESCRIPTOR, DESCRIPTOR)  # a FIFO or deep JSON: refused
+    resources = descriptor.get("resources", []) if isinstance(descriptor, dict) else []
     paths = []
     for entry in resources if isinstance(resources, list) else []:
         if isinstance(entry, dict):

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from jkdata.files import read_regular
 from jkdata.model.load import Resource
 from jkdata.problems import Problem
 from jkdata.trace import traced
@@ -207,7 +208,7 @@ def _map(path) -> bytes | mmap.mmap:
     up front), which spares a copy of hundreds of megabytes and its page faults."""
     size = path.stat().st_size
     if size < _MAP_AT_LEAST or not hasattr(mmap, "MAP_SHARED"):  # small, or not a POSIX system
-        return path.read_bytes()
+        return read_regular(path)
     with path.open("rb") as handle:
         flags = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)
         return mmap.mmap(handle.fileno(), 0, flags=flags, prot=mmap.PROT_READ)
