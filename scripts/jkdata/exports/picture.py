@@ -59,7 +59,8 @@ def render(dataset: Dataset) -> bytes:
     lanes = [t for t in (field.vocabulary or sorted(used)) if t in used]
     with matplotlib.rc_context():
         matplotlib.rcdefaults()
-        matplotlib.rcParams.update({"font.family": FONT, "font.size": 9})
+        # Text is text: a title with `$…$` is drawn as typed, never parsed as mathtext.
+        matplotlib.rcParams.update({"font.family": FONT, "font.size": 9, "text.parse_math": False})
         figure = Figure(figsize=(11, 1.6 + 0.8 * max(len(lanes), 1)), dpi=100)
         FigureCanvasAgg(figure)
         axes = figure.add_subplot()

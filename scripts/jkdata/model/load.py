@@ -61,7 +61,9 @@ def _depth(value) -> int:
     deepest, stack = 0, [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
         for child in children:
             if isinstance(child, (dict, list)):
                 if depth + 1 > MAX_JSON_DEPTH:
@@ -78,7 +80,9 @@ def read_json(path: Path, label: str) -> tuple[object | None, list[Problem]]:
     except FileNotFoundError:
         return None, [_problem(None, None, None, "missing_file", file=label)]
     except NotRegularFile as exc:
-        return None, [_problem(None, None, "not_regular", "missing_file", file=label, kind=exc.kind)]
+        return None, [
+            _problem(None, None, "not_regular", "missing_file", file=label, kind=exc.kind)
+        ]
     except OSError as exc:
         return None, [
             _problem(None, None, "unreadable", "missing_file", file=label, reason=exc.strerror)
