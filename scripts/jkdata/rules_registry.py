@@ -427,6 +427,9 @@ _RULES = [
         "evidence",
         "A link row cites evidence about a record it does not link.",
         "cites evidence about {subject}, not about a record this row links ({links})",
+        {
+            "undeclared_link": "cites evidence about {subject}, which this row holds in {column}, but no foreign key in {schema} declares {column} a link (this row links {links}): declare the foreign key again, or cite evidence about a linked record",
+        },
     ),
     Rule(
         "source_file",
