@@ -236,7 +236,7 @@ def fmt(package_dir: Path, check: bool):
     directory cannot be written, none is either (exit 2). Canonical: the schema's header, rows ordered by ID (numerically), cells in Unicode NFC with
     surrounding whitespace trimmed, LF line ends, minimal quoting, UTF-8 without BOM.
     """
-    from jkdata.problems import format_problem
+    from jkdata.problems import text_lines
     from jkdata.tools.fmt import FormatError, format_dir
 
     try:
@@ -245,8 +245,8 @@ def fmt(package_dir: Path, check: bool):
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_UNUSABLE)
     if result.problems:
-        for problem in result.problems:
-            click.echo(format_problem(problem))
+        for line in text_lines(result.problems):
+            click.echo(line)
         click.echo(
             "cannot format: fix the problems above first (see `jkdata validate`); "
             "no file was rewritten"
