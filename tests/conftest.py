@@ -27,6 +27,16 @@ PACKAGE_PARTS = (
     *dict.fromkeys(name.split("/")[0] for name in DOCUMENTS),
 )
 
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fuzz-cases",
+        type=int,
+        default=0,
+        help="How many cases tests/test_fuzz.py runs (default: JKDATA_FUZZ_CASES, else 200).",
+    )
+
+
 needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"source texts not found at {SEEDS}")
 
 
