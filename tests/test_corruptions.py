@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import unicodedata
 from pathlib import Path
 
@@ -38,6 +39,18 @@ def _json_edit(path: Path, change) -> None:
     data = json.loads(path.read_text(encoding="utf-8"))
     change(data)
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def _replace_with_fifo(path: Path) -> None:
+    path.unlink()
+    os.mkfifo(path)
+
+
+def _link_outside(path: Path) -> None:
+    """Move the file out of the package and leave a symbolic link to it in its place."""
+    outside = path.parent.parent / f"outside-{path.name}"
+    path.rename(outside)
+    path.symlink_to(outside)
 
 
 def _resource(name):
@@ -477,6 +490,53 @@ CASES = [
             lambda s: next(f for f in s["fields"] if f["type"] == "date").update(format="%d/%m/%Y"),
         ),
         ("schemas/events.schema.json", None, "fields[5].format", "schema"),
+    ),
+    # hostile input (issue 15)
+    (
+        "licence_javascript_link",  # Datasette would show it as the "Data license" link
+        lambda p: _json_edit(
+            p / "datapackage.json",
+            lambda d: d["licenses"][0].update(path="javascript:alert(document.domain)"),
+        ),
+        ("datapackage.json", None, "licenses[0].path", "unsafe_url"),
+    ),
+    (
+        "schema_is_a_fifo",  # reading it would block forever
+        lambda p: _replace_with_fifo(p / "schemas/actors.schema.json"),
+        ("schemas/actors.schema.json", None, None, "missing_file"),
+    ),
+    (
+        "data_file_is_a_fifo",
+        lambda p: _replace_with_fifo(p / "data/actors.csv"),
+        ("datapackage.json", None, "resources[2].path", "missing_file"),
+    ),
+    (
+        "descriptor_is_a_fifo",
+        lambda p: _replace_with_fifo(p / "datapackage.json"),
+        ("datapackage.json", None, None, "missing_file"),
+    ),
+    (
+        "descriptor_nested_too_deeply",  # 1,000 levels: Python's JSON decoder would recurse out
+        lambda p: edit(
+            p / "datapackage.json",
+            "{",
+            '{"x-deep": ' + "[" * 1000 + "]" * 1000 + ",",
+        ),
+        ("datapackage.json", None, None, "json"),
+    ),
+    (
+        "schema_nested_too_deeply",
+        lambda p: edit(
+            p / "schemas/events.schema.json",
+            "{",
+            '{"x-deep": ' + '{"a": ' * 1000 + "1" + "}" * 1000 + ",",
+        ),
+        ("schemas/events.schema.json", None, None, "json"),
+    ),
+    (
+        "descriptor_links_outside",  # held to the rule of resource paths
+        lambda p: _link_outside(p / "datapackage.json"),
+        ("datapackage.json", None, None, "unsafe_path"),
     ),
     (
         "schema_unknown_type",

@@ -1,7 +1,7 @@
 """The `jkdata` command: a thin click layer over the library functions.
 
-Exit codes: 0 valid, 1 invalid data, 2 unusable invocation (click's usage errors),
-3 an internal error (a bug: please report it).
+Exit codes: 0 valid, 1 invalid data, 2 unusable invocation (click's usage errors, a version that
+is not SemVer, a data directory `fmt` cannot write), 3 an internal error (a bug: please report it).
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from pathlib import Path
 import click
 
 EXIT_INVALID = 1
+EXIT_UNUSABLE = (
+    2  # as click's usage errors: the command cannot run as asked (here, where it writes)
+)
 EXIT_INTERNAL = 3
 
 
@@ -229,16 +232,21 @@ def _print_text(report) -> None:
 def fmt(package_dir: Path, check: bool):
     """Rewrite the CSVs in canonical form (the only command that edits data).
 
-    Every file is checked first: when one cannot be formatted, none is rewritten. Canonical: the schema's header, rows ordered by ID (numerically), cells in Unicode NFC with
+    Every file is checked first: when one cannot be formatted, none is rewritten; when the data
+    directory cannot be written, none is either (exit 2). Canonical: the schema's header, rows ordered by ID (numerically), cells in Unicode NFC with
     surrounding whitespace trimmed, LF line ends, minimal quoting, UTF-8 without BOM.
     """
-    from jkdata.problems import format_problem
-    from jkdata.tools.fmt import format_dir
+    from jkdata.problems import text_lines
+    from jkdata.tools.fmt import FormatError, format_dir
 
-    result = format_dir(package_dir, check=check)
+    try:
+        result = format_dir(package_dir, check=check)
+    except FormatError as exc:  # the directory, not the data: not "invalid" (1)
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_UNUSABLE)
     if result.problems:
-        for problem in result.problems:
-            click.echo(format_problem(problem))
+        for line in text_lines(result.problems):
+            click.echo(line)
         click.echo(
             "cannot format: fix the problems above first (see `jkdata validate`); "
             "no file was rewritten"
@@ -293,6 +301,18 @@ def diff(old_ref: str, new_ref: str | None, package_dir: Path, output_format: st
     sys.exit(EXIT_INVALID if check and not result.ok else 0)
 
 
+def _strict_version(ctx, param, value: str | None) -> str | None:
+    """Refuse a malformed version before anything is read or written (exit 2)."""
+    from jkdata.tools.diff import parse_version
+
+    if value is not None and parse_version(value) is None:
+        raise click.BadParameter(
+            f"{value!r} is not a version MAJOR.MINOR.PATCH as SemVer writes it (digits only, "
+            "no leading zeros, no spaces); nothing was written"
+        )
+    return value
+
+
 @cli.command()
 @_package_argument(dir_only=True)
 @click.option(
@@ -300,7 +320,12 @@ def diff(old_ref: str, new_ref: str | None, package_dir: Path, output_format: st
     type=click.Choice(["patch", "minor", "major"]),
     help="Which part of the version to raise.",
 )
-@click.option("--version", "new_version", help="An explicit new version, MAJOR.MINOR.PATCH.")
+@click.option(
+    "--version",
+    "new_version",
+    callback=_strict_version,
+    help="An explicit new version, MAJOR.MINOR.PATCH (SemVer: digits, no leading zeros).",
+)
 @click.option(
     "--date",
     "release_date",

@@ -1,4 +1,9 @@
-"""Writing the package's own files (data, docs, versioned files): every file or none.
+"""Reading and writing the package's own files.
+
+Only regular files are read (`read_regular`): a named pipe would block the read forever and a
+device might never end, so anything else is refused at once, saying what it is.
+
+Writing (data, docs, versioned files) is every file or none.
 
 Each file is first written beside its target, with the target's permission bits, and only when
 all are written are they renamed into place; a failure before the renames leaves every file as it
@@ -7,12 +12,62 @@ was, and no temporary file behind.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
 from pathlib import Path
 
 NEW_FILE_MODE = 0o644  # a file that did not exist yet: readable by everyone, like a checkout's
+
+_KINDS = (
+    (stat.S_ISDIR, "directory"),
+    (stat.S_ISFIFO, "named pipe (FIFO)"),
+    (stat.S_ISSOCK, "socket"),
+    (stat.S_ISCHR, "character device"),
+    (stat.S_ISBLK, "block device"),
+)
+
+
+class NotRegularFile(OSError):
+    """A path the package names that is not a regular file; `kind` says what it is."""
+
+    def __init__(self, path: Path, kind: str):
+        super().__init__(errno.EINVAL, f"is a {kind}, not a regular file", str(path))
+        self.kind = kind
+
+
+def kind_of(mode: int) -> str | None:
+    """What a file of this mode is, in words, unless it is a regular file (None)."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((name for test, name in _KINDS if test(mode)), "special file")
+
+
+def not_regular(path: Path) -> str | None:
+    """What `path` (its symlinks followed) is when it exists and is not a regular file, else None."""
+    try:
+        return kind_of(path.stat().st_mode)
+    except OSError:
+        return None
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of a regular file; NotRegularFile at once for anything else.
+
+    The file is opened without blocking and checked on its open descriptor, so that a named pipe
+    cannot block the open, and nothing can be swapped in between the check and the read."""
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        kind = kind_of(os.fstat(handle).st_mode)
+    except BaseException:
+        os.close(handle)
+        raise
+    if kind is not None:
+        os.close(handle)
+        raise NotRegularFile(path, kind)
+    with open(handle, "rb", closefd=True) as stream:
+        return stream.read()
 
 
 def _stage(path: Path, data: str | bytes) -> Path:

@@ -11,8 +11,15 @@ from dataclasses import asdict, dataclass
 
 from jkdata import rules_registry
 
-# Longest value shown in a text report; JSON output always carries the whole value.
+# Longest value shown in a text report.
 _SHOWN_VALUE = 80
+# Longest value (and message) a JSON report carries; a longer one is cut and ends in the marker
+# below, which gives its length: one 20 MB cell must not be repeated whole in every problem.
+JSON_VALUE_LIMIT = 1000
+CUT_MARKER = "… [cut: {length:,} characters in all]"
+# Problems of one rule in one file that a report lists (a header of 100,000 unknown columns);
+# the rest are counted in one summary line (text) or entry (JSON).
+SHOWN_PER_RULE = {"text": 20, "json": 1000}
 
 
 @dataclass(frozen=True)
@@ -102,5 +109,50 @@ def merge(problems: Iterable[Problem], file_order: Iterable[str] = ()) -> list[P
     )
 
 
+def cut(text: str | None, limit: int = JSON_VALUE_LIMIT) -> str | None:
+    """`text`, or its first `limit` characters and the cut marker when it is longer."""
+    if text is None or len(text) <= limit:
+        return text
+    return text[:limit] + CUT_MARKER.format(length=len(text))
+
+
 def as_json(problem: Problem) -> dict:
-    return asdict(problem)
+    """A problem for the JSON report, its value and message cut at JSON_VALUE_LIMIT characters."""
+    shown = asdict(problem)
+    shown["value"], shown["message"] = cut(problem.value), cut(problem.message)
+    return shown
+
+
+def capped(problems: list[Problem], limit: int) -> tuple[list[Problem], list[dict]]:
+    """The problems a report lists, at most `limit` of each rule in each file, and a summary of
+    the rest: [{"file", "rule", "omitted"}], in the order the problems came."""
+    counts: dict[tuple[str, str], int] = {}
+    shown = []
+    for problem in problems:
+        key = (problem.file, problem.rule)
+        counts[key] = counts.get(key, 0) + 1
+        if counts[key] <= limit:
+            shown.append(problem)
+    omitted = [
+        {"file": file, "rule": rule, "omitted": n - limit}
+        for (file, rule), n in counts.items()
+        if n > limit
+    ]
+    return shown, omitted
+
+
+def omitted_line(summary: dict) -> str:
+    """The text report's line for the problems `capped` left out."""
+    n = summary["omitted"]
+    return (
+        f"{summary['file']}: {n:,} more {summary['rule']} problem{'s' if n != 1 else ''} "
+        f"not shown (repeats of one rule in one file; --format json lists up to "
+        f"{SHOWN_PER_RULE['json']:,} of them)"
+    )
+
+
+def text_lines(problems: list[Problem]) -> list[str]:
+    """One line a problem, at most SHOWN_PER_RULE["text"] of one rule in one file, then a line
+    for each rule whose repeats were left out."""
+    shown, omitted = capped(problems, SHOWN_PER_RULE["text"])
+    return [format_problem(p) for p in shown] + [omitted_line(s) for s in omitted]

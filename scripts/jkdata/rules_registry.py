@@ -107,20 +107,21 @@ _RULES = [
     Rule(
         "missing_file",
         "descriptor",
-        "A file the package needs (descriptor, schema, data file) is missing or unreadable.",
+        "A file the package needs (descriptor, schema, data file) is missing or unreadable, or is not a regular file (a directory, a named pipe, a device): only regular files inside the package are read.",
         "file not found",
         {
             "unreadable": "cannot be read: {reason}",
             "no_descriptor": "no {descriptor} in {root}: give the package's directory, which holds it",
-            "directory": "is a directory, not a data file",
+            "not_regular": "is a {kind}, not a regular file: only regular files inside the package are read",
             "no_data_file": "the data file does not exist",
         },
     ),
     Rule(
         "json",
         "descriptor",
-        "The descriptor or a schema is not valid JSON.",
+        "The descriptor or a schema is not valid JSON, or is nested too deeply to be a descriptor.",
         "is not valid JSON: {error}",
+        {"too_deep": "is nested more than {limit} levels deep; no descriptor or schema needs that"},
     ),
     Rule(
         "descriptor",
@@ -183,12 +184,19 @@ _RULES = [
     Rule(
         "unsafe_path",
         "descriptor",
-        "A path is a URL, absolute, or leads outside the package directory.",
+        "A path is a URL, absolute, or leads outside the package directory (also through a symbolic link, the descriptor's own included).",
         "leads outside the package directory",
         {
             "url": "must be a local path inside the package, not a URL",
             "absolute": "must be relative to the package directory",
+            "link_outside": "is a symbolic link to {target}, outside the package directory: only files inside the package are read",
         },
+    ),
+    Rule(
+        "unsafe_url",
+        "descriptor",
+        "A link the outputs show (a licence, source or contributor path, the homepage) is neither an http(s) URL nor a relative path inside the package: Datasette and the other outputs would make it a link, and a javascript: or data: link runs when clicked.",
+        "must be an http:// or https:// URL, or a relative path inside the package: {reason}",
     ),
     # --- CSV structure
     Rule(
@@ -419,6 +427,9 @@ _RULES = [
         "evidence",
         "A link row cites evidence about a record it does not link.",
         "cites evidence about {subject}, not about a record this row links ({links})",
+        {
+            "undeclared_link": "cites evidence about {subject}, which this row holds in {column}, but no foreign key in {schema} declares {column} a link (this row links {links}): declare the foreign key again, or cite evidence about a linked record",
+        },
     ),
     Rule(
         "source_file",

@@ -16,6 +16,7 @@ recognised by its files.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import fnmatch
 import os
@@ -23,6 +24,11 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # not a POSIX system: stale staging directories are left for the user
+    fcntl = None
 
 from jkdata.exports import (
     bundle,
@@ -176,19 +182,71 @@ def _exchange(a: Path, b: Path) -> bool:
 def swap_into_place(staging: Path, dist: Path) -> None:
     """Make `staging` the new `dist`; the previous contents are deleted only once it is in place."""
     if not dist.exists():
-        os.rename(staging, dist)
-        return
+        try:
+            os.rename(staging, dist)
+            return
+        except OSError:
+            if not dist.is_dir():
+                raise
+        # Another build's first dist arrived in between: replace it like any earlier build's.
+        if not made_by_build(dist):
+            raise UnsafeDist(f"{dist} appeared during the build and no build made it")
     if _exchange(staging, dist):
-        shutil.rmtree(staging)  # it now holds the previous dist
+        # It now holds the previous dist; a build that starts meanwhile may remove it first.
+        shutil.rmtree(staging, ignore_errors=True)
         return
     old = staging.with_name(staging.name.replace(".tmp-", ".old-"))
-    os.rename(dist, old)
+    with _in_use(dist):  # the previous dist, soon `old`: no other build removes it meanwhile
+        os.rename(dist, old)
+        try:
+            os.rename(staging, dist)
+        except OSError:
+            os.rename(old, dist)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _in_use(staging: Path):
+    """Hold an exclusive lock on the staging directory while the build writes and swaps it in:
+    the lock ends with the process, so a directory whose lock can be taken was left by a build
+    that was killed (see `remove_stale_staging`). Where there are no such locks, nothing is held."""
+    if fcntl is None:
+        yield
+        return
+    handle = os.open(staging, os.O_RDONLY)
     try:
-        os.rename(staging, dist)
-    except OSError:
-        os.rename(old, dist)
-        raise
-    shutil.rmtree(old)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)
+
+
+def remove_stale_staging(dist: Path) -> list[Path]:
+    """Delete the staging directories that killed builds left beside `dist` (`dist.tmp-*`, and the
+    `dist.old-*` of a swap cut short): only directories a build made (they hold its marker) and
+    that no running build holds (their lock can be taken). Returns what was removed."""
+    if fcntl is None or not dist.parent.is_dir():
+        return []
+    removed = []
+    prefixes = (f"{dist.name}.tmp-", f"{dist.name}.old-")
+    for path in sorted(p for p in dist.parent.iterdir() if p.name.startswith(prefixes)):
+        if path.is_symlink() or not path.is_dir() or not (path / MARKER).is_file():
+            continue
+        try:
+            handle = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # a running build's
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+        finally:
+            os.close(handle)
+    return removed
 
 
 def refresh_picture(root: Path, built: bytes, write: bool) -> tuple[bool, bool]:
@@ -223,12 +281,14 @@ def build(
     if not report.valid:
         raise InvalidPackage(report)
     dist.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(dist)
     staging = Path(tempfile.mkdtemp(prefix=f"{dist.name}.tmp-", dir=dist.parent))
     try:
-        files = write_outputs(root, staging)
-        (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-        staging.chmod(0o755)  # mkdtemp makes it private; dist/ is for everyone to read
-        swap_into_place(staging, dist)
+        with _in_use(staging):
+            (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+            files = write_outputs(root, staging)
+            staging.chmod(0o755)  # mkdtemp makes it private; dist/ is for everyone to read
+            swap_into_place(staging, dist)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

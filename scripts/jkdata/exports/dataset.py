@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from jkdata.model.links import safe_link
 from jkdata.model.load import load_package
 from jkdata.model.schema import Package, Resource
 from jkdata.model.values import typed_frame
@@ -77,6 +78,11 @@ class Dataset:
     def license(self) -> dict:
         licenses = self.descriptor.get("licenses") or [{}]
         return licenses[0]
+
+    @property
+    def license_url(self) -> str:
+        """The licence's link, only when it is safe to show as one (see `links`)."""
+        return safe_link(self.license.get("path"))
 
     @property
     def license_title(self) -> str:

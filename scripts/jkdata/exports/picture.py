@@ -117,7 +117,6 @@ def _draw(axes, views, lanes, left, right, labelled, label_levels=LABEL_LEVELS):
                 ha="left" if where < 0.25 else "right" if where > 0.75 else "center",
                 fontsize=7.5,
                 color="#24292f",
-                parse_math=False,
             )
     axes.set_xlim(left, right)
     axes.set_ylim(-0.7, len(lanes) - 0.1 + 0.25 * max(0, label_levels - LABEL_LEVELS))
@@ -136,7 +135,8 @@ def render(dataset: Dataset) -> bytes:
     zoomed = [v for v in views if _in_year(v, year)]
     with matplotlib.rc_context():
         matplotlib.rcdefaults()
-        matplotlib.rcParams.update({"font.family": FONT, "font.size": 9})
+        # Text is text: a title with `$…$` is drawn as typed, never parsed as mathtext.
+        matplotlib.rcParams.update({"font.family": FONT, "font.size": 9, "text.parse_math": False})
         height = 1.6 + 0.8 * max(len(lanes), 1)
         if year is None:
             figure = Figure(figsize=(11, height), dpi=100)
@@ -157,26 +157,21 @@ def render(dataset: Dataset) -> bytes:
                 ha="right",
                 fontsize=7,
                 color="#7d4e00",
-                parse_math=False,
             )
             crowd = max(sum(1 for v in zoomed if v.row[TYPE_FIELD] == t) for t in lanes)
             _draw(zoom, zoomed, lanes, start, end, labelled, max(LABEL_LEVELS, crowd))
             zoom.xaxis.set_major_locator(matplotlib.dates.MonthLocator())
             zoom.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%b"))
-            zoom.set_title(
-                f"{year} alone ({len(zoomed)} events)", loc="left", fontsize=9, parse_math=False
-            )
+            zoom.set_title(f"{year} alone ({len(zoomed)} events)", loc="left", fontsize=9)
         whole.set_yticks(range(len(lanes)))
-        whole.set_yticklabels(
-            [_drawable(short_label(field, t)) for t in reversed(lanes)], parse_math=False
-        )
+        whole.set_yticklabels([_drawable(short_label(field, t)) for t in reversed(lanes)])
         span = year_span(views)
         title = _drawable(f"{dataset.title}: {len(views)} events, {span}")
         if year is None:
-            whole.set_title(title, loc="left", fontsize=10, parse_math=False)
+            whole.set_title(title, loc="left", fontsize=10)
         else:
-            figure.suptitle(title, x=0.01, ha="left", fontsize=11, parse_math=False)
-            whole.set_title(f"All years, {span}", loc="left", fontsize=9, parse_math=False)
+            figure.suptitle(title, x=0.01, ha="left", fontsize=11)
+            whole.set_title(f"All years, {span}", loc="left", fontsize=9)
         figure.text(
             0.99,
             0.01,
@@ -186,7 +181,6 @@ def render(dataset: Dataset) -> bytes:
             va="bottom",
             fontsize=7,
             color="#57606a",
-            parse_math=False,
         )
         figure.tight_layout(rect=(0, 0.04, 1, 1))
         buffer = io.BytesIO()

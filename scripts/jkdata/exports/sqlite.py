@@ -234,13 +234,12 @@ def datasette_metadata(dataset: Dataset) -> dict:
         if fts_table(resource):
             table["fts_table"] = fts_table(resource)
         tables[resource.name] = table
-    licence = dataset.license
     sources = dataset.descriptor.get("sources") or [{}]
     return {
         "title": dataset.title,
         "description": dataset.descriptor.get("description", ""),
         "license": dataset.license_title,
-        "license_url": licence.get("path", ""),
+        "license_url": dataset.license_url,
         "source": sources[0].get("title", ""),
         "databases": {Path(file_name(dataset)).stem: {"tables": tables}},
     }

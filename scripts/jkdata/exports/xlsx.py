@@ -124,11 +124,10 @@ def _readme_sheet(book, formats: _Formats, dataset: Dataset) -> None:
     sheet.set_column(2, 4, 14)
     sheet.set_column(5, 5, 90)
     sheet.set_column(6, 6, 60)
-    licence = dataset.license
     facts = [
         ("Version", dataset.version),
         ("Created", dataset.created.date().isoformat()),
-        ("Licence", f"{dataset.license_title} ({licence.get('path', '')})"),
+        ("Licence", f"{dataset.license_title} ({dataset.license_url})"),
         ("How to cite", dataset.citation()),
         ("Description", dataset.descriptor.get("description", "")),
         (

@@ -12,6 +12,8 @@ import re
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
+from jkdata.files import NotRegularFile, not_regular, read_regular
+from jkdata.model.links import descriptor_links, link_problem, scheme_of
 from jkdata.model.schema import (
     DEFAULT_FALSE,
     DEFAULT_TRUE,
@@ -29,6 +31,9 @@ DESCRIPTOR = "datapackage.json"
 # Field types the converter in `schema.py` understands; the package uses a subset of them.
 SUPPORTED_TYPES = set(TYPES)
 KNOWN_CONSTRAINTS = set(Constraints.SPELLING.values())
+# Deeper than any descriptor or schema needs; far deeper JSON would exhaust Python's stack in the
+# decoder, or in frictionless' profile checks after it.
+MAX_JSON_DEPTH = 64
 
 
 def _as_list(value) -> list[str]:
@@ -51,11 +56,33 @@ def _problem(
     return Problem.of(rule, file, None, column, shown, variant, **params)
 
 
-def _read_json(path: Path, label: str) -> tuple[object | None, list[Problem]]:
+def _depth(value) -> int:
+    """How deeply JSON lists and objects nest in `value` (counted without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth + 1 > MAX_JSON_DEPTH:
+                    return depth + 1
+                stack.append((child, depth + 1))
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def read_json(path: Path, label: str) -> tuple[object | None, list[Problem]]:
+    """The JSON in a regular file (the descriptor or a schema), or None and the problems."""
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except FileNotFoundError:
         return None, [_problem(None, None, None, "missing_file", file=label)]
+    except NotRegularFile as exc:
+        return None, [
+            _problem(None, None, "not_regular", "missing_file", file=label, kind=exc.kind)
+        ]
     except OSError as exc:
         return None, [
             _problem(None, None, "unreadable", "missing_file", file=label, reason=exc.strerror)
@@ -64,19 +91,25 @@ def _read_json(path: Path, label: str) -> tuple[object | None, list[Problem]]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, [_problem(None, None, "json_file", "encoding", file=label, byte=exc.start)]
+    too_deep = [Problem.of("json", label, None, None, None, "too_deep", limit=MAX_JSON_DEPTH)]
     try:
-        return json.loads(text), []
+        value = json.loads(text)
     except json.JSONDecodeError as exc:
         return None, [
             Problem.of("json", label, exc.lineno, f"character {exc.colno}", None, error=exc.msg)
         ]
+    except RecursionError:
+        return None, too_deep
+    if isinstance(value, (dict, list)) and _depth(value) > MAX_JSON_DEPTH:
+        return None, too_deep
+    return value, []
 
 
 def safe_path(root: Path, path: object, place: str) -> tuple[Path | None, list[Problem]]:
     """Resolve a descriptor path, refusing URLs, absolute paths and anything leading outside root."""
     if not isinstance(path, str) or not path:
         return None, [_problem(place, path, "not_a_path")]
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", path):
+    if scheme_of(path) is not None:
         return None, [_problem(place, path, "url", "unsafe_path")]
     posix = PurePosixPath(path)
     if posix.is_absolute() or "\\" in path or re.match(r"^[A-Za-z]:", path):
@@ -400,7 +433,11 @@ def _check_keys(schema: dict, known: set[str], file: str) -> list[Problem]:
 def read_descriptor(root: Path) -> tuple[dict | None, list[Problem]]:
     """The descriptor as written, for the tools that rewrite it (release) or need its paths
     before validation (build); None and its problems when it is no readable JSON object."""
-    descriptor, problems = _read_json(root / DESCRIPTOR, DESCRIPTOR)
+    # The descriptor is held to the rule of every file the package reads: inside the package.
+    target = (root / DESCRIPTOR).resolve()
+    if not target.is_relative_to(root.resolve()):
+        return None, [_problem(None, None, "link_outside", "unsafe_path", target=target)]
+    descriptor, problems = read_json(root / DESCRIPTOR, DESCRIPTOR)
     if descriptor is not None and not isinstance(descriptor, dict):
         return None, [_problem(None, None, "not_an_object")]
     return descriptor, problems
@@ -420,6 +457,11 @@ def load_package(root: Path) -> tuple[Package | None, list[Problem]]:
     if not isinstance(entries, list) or not entries:
         return None, [_problem("resources", None, "no_resources")]
 
+    problems += [
+        _problem(place, value, None, "unsafe_url", reason=reason)
+        for place, value in descriptor_links(descriptor)
+        if (reason := link_problem(value)) is not None
+    ]
     package = Package(root=root, descriptor=descriptor)
     seen_names: set[str] = set()
     for i, entry in enumerate(entries):
@@ -445,8 +487,9 @@ def load_package(root: Path) -> tuple[Package | None, list[Problem]]:
         if file is None:
             continue
         if not file.is_file():
-            what = "directory" if file.is_dir() else "no_data_file"
-            problems.append(_problem(f"{place}.path", path, what, "missing_file"))
+            kind = not_regular(file)
+            what = "no_data_file" if kind is None else "not_regular"
+            problems.append(_problem(f"{place}.path", path, what, "missing_file", kind=kind))
             continue
 
         schema_ref = entry.get("schema")
@@ -457,7 +500,7 @@ def load_package(root: Path) -> tuple[Package | None, list[Problem]]:
             if schema_file is None:
                 continue
             schema_path = schema_ref
-            schema, read_problems = _read_json(schema_file, schema_ref)
+            schema, read_problems = read_json(schema_file, schema_ref)
             problems += read_problems
             if schema is None:
                 continue

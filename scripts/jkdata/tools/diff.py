@@ -22,6 +22,7 @@ them, are the same link recoded, a patch.
 from __future__ import annotations
 
 import difflib
+import re
 import subprocess
 import tarfile
 import tempfile
@@ -94,12 +95,15 @@ class PackageDiff:
         }
 
 
+# MAJOR.MINOR.PATCH as SemVer 2.0.0 writes it: ASCII digits, no leading zeros, nothing around.
+_VERSION = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
+
+
 def parse_version(version: str | None) -> tuple[int, int, int] | None:
-    try:
-        major, minor, patch = (int(part) for part in str(version).split("."))
-    except (TypeError, ValueError):
-        return None
-    return major, minor, patch
+    """(major, minor, patch) of a strict MAJOR.MINOR.PATCH version; None for anything else
+    (`1.0.0 `, `01.0.0`, `1.0`)."""
+    found = _VERSION.fullmatch(version) if isinstance(version, str) else None
+    return tuple(int(part) for part in found.groups()) if found else None
 
 
 def declared_bump(old: str | None, new: str | None) -> str:

@@ -23,6 +23,11 @@ from jkdata.validate.structure import read_table
 _ID_NUMBER = r"^(?P<prefix>.*?)(?P<number>[0-9]+)$"
 
 
+class FormatError(Exception):
+    """The canonical files could not be written (the data directory is read-only, the disk is
+    full); no file was rewritten."""
+
+
 @dataclass
 class FormatResult:
     changed: list[str] = field(default_factory=list)  # files that are (or would be) rewritten
@@ -68,7 +73,13 @@ def format_package(package: Package, check: bool = False) -> FormatResult:
             result.changed.append(resource.path)
             rewrites[resource.file] = wanted
     if not check and not result.problems:
-        write_all(rewrites)  # every file or none: never a half-formatted package
+        try:
+            write_all(rewrites)  # every file or none: never a half-formatted package
+        except OSError as exc:
+            where = Path(exc.filename).parent if exc.filename else package.root
+            raise FormatError(
+                f"cannot write into {where}: {exc.strerror or exc}; no file was rewritten"
+            ) from exc
     return result
 
 

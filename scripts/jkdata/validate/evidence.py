@@ -92,9 +92,17 @@ def link_problems(tables: dict[str, Table], resource: Resource, positions: dict)
     subjects = take_texts(subject, rows)
     cited = take_texts(table.column(CITATION_FIELD), rows)
     links = [take_texts(table.column(col), rows) for col in linked]
+    # A column that holds the cited record but no foreign key declares (one was removed from
+    # the schema): say so, rather than that the row does not link the record.
+    others = [
+        (col, take_texts(table.column(col), rows))
+        for col in table.arrow.column_names
+        if col not in linked and col != CITATION_FIELD
+    ]
     problems = []
     for i, row in enumerate(rows.tolist()):
         ids = ", ".join(str(values[i]) for values in links)
+        holder = next((col for col, values in others if values[i] == subjects[i]), None)
         problems.append(
             Problem.of(
                 "link_citation",
@@ -102,8 +110,11 @@ def link_problems(tables: dict[str, Table], resource: Resource, positions: dict)
                 row + 2,
                 CITATION_FIELD,
                 cited[i],
+                None if holder is None else "undeclared_link",
                 subject=subjects[i],
                 links=ids,
+                column=holder,
+                schema=resource.schema_path or "its schema",
             )
         )
     return problems

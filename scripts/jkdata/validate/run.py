@@ -35,9 +35,9 @@ class Report:
 
     def text_lines(self, notes: bool = True) -> list[str]:
         """The report as `jkdata validate` prints it: one line a problem, a summary, the notes."""
-        from jkdata.problems import format_problem
+        from jkdata.problems import text_lines
 
-        lines = [format_problem(problem) for problem in self.problems]
+        lines = text_lines(self.problems)  # repeats of one rule in one file summarised
         tables, rows = len(self.rows), sum(self.rows.values())
         if self.valid:
             lines.append(f"valid: {tables} tables, {rows} rows, no problems")
@@ -51,14 +51,19 @@ class Report:
         return lines + ([f"  {note}" for note in self.notes] if notes else [])
 
     def as_dict(self) -> dict:
-        from jkdata.problems import as_json
+        from jkdata.problems import JSON_VALUE_LIMIT, SHOWN_PER_RULE, as_json, capped
 
+        shown, omitted = capped(self.problems, SHOWN_PER_RULE["json"])
+        notes = list(self.notes)
+        if any(len(p.value or "") > JSON_VALUE_LIMIT for p in shown):
+            notes.append(f"values longer than {JSON_VALUE_LIMIT:,} characters are cut (marked)")
         return {
             "valid": self.valid,
-            "problem_count": len(self.problems),
-            "problems": [as_json(p) for p in self.problems],
+            "problem_count": len(self.problems),  # all of them, listed or not
+            "problems": [as_json(p) for p in shown],
+            "omitted": omitted,  # problems of one rule in one file beyond the first ones
             "rows": self.rows,
-            "notes": self.notes,
+            "notes": notes,
         }
 
 

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from jkdata.files import read_regular
 from jkdata.model.load import Resource
 from jkdata.problems import Problem
 from jkdata.trace import traced
@@ -32,6 +33,10 @@ if TYPE_CHECKING:  # pandas and polars are imported when asked for: reading need
     import polars as pl
 
 BOM = b"\xef\xbb\xbf"
+# The standard-library reader must read a cell of any length (a file's size bounds it), whether
+# or not frictionless, which raises the limit when it reads a CSV, ran first: a long cell is
+# judged by the schema's maxLength, never by the reader's default limit of 128 KiB.
+csv.field_size_limit(max(csv.field_size_limit(), (1 << 31) - 1))
 _CHUNK = 1 << 24  # bytes scanned at a time by the vectorised checks (bounds their memory)
 
 
@@ -164,7 +169,11 @@ def _read_strictly(resource: Resource, raw: bytes, problems: list[Problem]) -> T
 # One CSV line with no line breaks inside cells: plain cells, or quoted cells with doubled quotes.
 _CELL = r'(?:[^",\r\n]*|"(?:[^"]|"")*")'
 _SOUND_LINE = rf"^{_CELL}(?:,{_CELL})*\r?$"
-_SOUND_LINE_RE = re.compile(_SOUND_LINE)
+# The same for Python's `re`, with possessive quantifiers: the pattern above keeps a backtracking
+# point per character of a quoted cell (about 140 bytes of memory per byte of the cell); this one
+# keeps none inside a cell. RE2 (pyarrow) needs no such care, and does not know the syntax.
+_CELL_NO_BACKTRACKING = r'(?:"[^"]*+(?:""[^"]*+)*+"|[^",\r\n]*+)'
+_SOUND_LINE_RE = re.compile(rf"^{_CELL_NO_BACKTRACKING}(?:,{_CELL_NO_BACKTRACKING})*+\r?$")
 # The same over raw lines that still end in their line feed.
 _SOUND_RAW_LINE = rf"^{_CELL}(?:,{_CELL})*\r?\n?$"
 
@@ -199,7 +208,7 @@ def _map(path) -> bytes | mmap.mmap:
     up front), which spares a copy of hundreds of megabytes and its page faults."""
     size = path.stat().st_size
     if size < _MAP_AT_LEAST or not hasattr(mmap, "MAP_SHARED"):  # small, or not a POSIX system
-        return path.read_bytes()
+        return read_regular(path)
     with path.open("rb") as handle:
         flags = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)
         return mmap.mmap(handle.fileno(), 0, flags=flags, prot=mmap.PROT_READ)
