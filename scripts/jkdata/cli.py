@@ -375,7 +375,9 @@ def release(
         click.echo("release refused: the package is not valid")
         sys.exit(EXIT_INVALID)
     try:
-        refresh(package_dir, check=True)  # the docs can be regenerated after the release
+        refresh(
+            package_dir, check=True, commands=cli
+        )  # the docs can be regenerated after the release
     except ValueError as exc:
         click.echo(f"release refused: {exc}")
         sys.exit(EXIT_INVALID)
@@ -394,7 +396,7 @@ def release(
     # The codebook and the README picture show the version; the bundle carries it in its name.
     from jkdata.exports.build import build as build_package
 
-    for path in refresh(package_dir):
+    for path in refresh(package_dir, commands=cli):
         click.echo(f"regenerated {path}")
     result = build_package(package_dir, sources_dir=sources_dir)
     bundle = next(name for name in result.files if name.endswith(f"-{version}.zip"))
@@ -414,7 +416,7 @@ def docs(package_dir: Path, check: bool):
     from jkdata.tools.docs import refresh
 
     try:
-        stale = refresh(package_dir, check=check)
+        stale = refresh(package_dir, check=check, commands=cli)
     except ValueError as exc:  # DocsError, or a README without a generated block
         click.echo(f"error: {exc}; nothing was written", err=True)
         sys.exit(EXIT_INVALID)

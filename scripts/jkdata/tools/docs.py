@@ -1,14 +1,13 @@
 """Generated parts of the documentation, kept current with `--check` (OWID-style).
 
 Blocks between `<!-- generated:NAME -->` and `<!-- end:NAME -->` are rendered from the code and
-schemas; hand edits inside them fail the check. Run `python -m jkdata.tools.docs` to rewrite them.
+schemas; hand edits inside them fail the check. Run `jkdata docs` to rewrite them.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import click
@@ -28,13 +27,12 @@ def _commands(group: click.Group, prefix=()):
             yield [*prefix, name]
 
 
-def cli_help(root: Path) -> str:
-    from jkdata.cli import cli
-
+def cli_help(commands: click.Group) -> str:
+    """Every command's `--help`, as the CLI prints it."""
     blocks = []
-    for words in _commands(cli):
+    for words in _commands(commands):
         result = CliRunner().invoke(
-            cli, [*words, "--help"], terminal_width=HELP_WIDTH, prog_name="jkdata"
+            commands, [*words, "--help"], terminal_width=HELP_WIDTH, prog_name="jkdata"
         )
         blocks.append(f"```text\n$ {' '.join(['jkdata', *words, '--help'])}\n{result.output}```")
     return "\n\n".join(blocks)
@@ -195,12 +193,10 @@ README_BLOCKS = {
     "read-excel": read_excel_snippet,
     "libreoffice": libreoffice_command,
 }
-CLI_BLOCKS = {"cli-help": cli_help}
 VALIDATION_BLOCKS = {"rules": rule_table, "validate-example": validate_example}
 # Every file with generated blocks, and the blocks it holds.
 GENERATED = {
     Path("README.md"): README_BLOCKS,
-    Path("docs/cli.md"): CLI_BLOCKS,
     Path("docs/validation.md"): VALIDATION_BLOCKS,
 }
 
@@ -229,6 +225,7 @@ def update(path: Path, blocks: dict, check: bool, root: Path | None = None) -> b
 
 
 CODEBOOK = Path("docs/codebook.md")
+CLI_REFERENCE = Path("docs/cli.md")
 
 
 class DocsError(ValueError):
@@ -242,9 +239,11 @@ def _read(path: Path, root: Path) -> str:
         raise DocsError(f"cannot read {path.relative_to(root)}: {exc.strerror or exc}") from exc
 
 
-def refresh(root: Path, check: bool = False) -> list[str]:
-    """Regenerate the generated blocks (README.md, docs/cli.md, docs/validation.md), the
-    codebook and .zenodo.json; return the files that are (or were) stale.
+def refresh(root: Path, check: bool = False, commands: click.Group | None = None) -> list[str]:
+    """Regenerate the generated blocks (README.md, docs/validation.md, and with the CLI's
+    `commands` its reference in docs/cli.md), the codebook and .zenodo.json; return the files
+    that are (or were) stale. The CLI hands itself in: the docs describe it, it does not import
+    them back.
 
     Everything is rendered before anything is written: when the package cannot be loaded or a
     file cannot be read, DocsError is raised and no file changes."""
@@ -257,7 +256,10 @@ def refresh(root: Path, check: bool = False) -> list[str]:
     if package is None or problems:
         raise DocsError("the package cannot be loaded; run `jkdata validate` first")
     fresh, current = {}, {}
-    for name, blocks in GENERATED.items():
+    generated = dict(GENERATED)
+    if commands is not None:
+        generated[CLI_REFERENCE] = {"cli-help": lambda _root: cli_help(commands)}
+    for name, blocks in generated.items():
         path = root / name
         current[path] = _read(path, root)
         fresh[path] = render(current[path], blocks, root)
@@ -277,16 +279,3 @@ def refresh(root: Path, check: bool = False) -> list[str]:
         except OSError as exc:
             raise DocsError(f"cannot write the generated docs: {exc}") from exc
     return [p.relative_to(root).as_posix() for p in stale]
-
-
-def main(argv: list[str]) -> int:
-    check = "--check" in argv
-    stale = refresh(Path(__file__).resolve().parents[3], check)
-    if check and stale:
-        print(f"out of date: {', '.join(stale)}; run `jkdata docs`", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
