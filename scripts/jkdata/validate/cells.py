@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandera.polars as pa
 import polars as pl
 from pandera.config import ValidationDepth, config_context
 from pandera.errors import SchemaErrors
 
+from jkdata.columns import select_rows
 from jkdata.model.schema import TYPES, Field, Resource
 from jkdata.problems import Problem
 from jkdata.validate.messages import rule_message
@@ -216,11 +218,19 @@ def _key_checks(resource: Resource) -> list[tuple[str, tuple[str, ...], pa.Check
     return checks
 
 
-def pandera_schema(resource: Resource) -> pa.DataFrameSchema:
-    """The pandera (polars) schema of one table's text, generated from its Table Schema."""
+def pandera_schema(
+    resource: Resource, deferred: frozenset[str] = frozenset()
+) -> pa.DataFrameSchema:
+    """The pandera (polars) schema of one table's text, generated from its Table Schema; without
+    the pattern checks of the `deferred` fields (`pattern_problems` runs them on the rows a
+    foreign key lookup leaves: see `keys.implied_patterns`)."""
     columns = {}
     for field in resource.fields:
-        checks = [check for _, check in _column_checks(field)]
+        checks = [
+            check
+            for rule, check in _column_checks(field)
+            if not (rule == "pattern" and field.name in deferred)
+        ]
         if field.constraints.unique and resource.primary_key != (field.name,):
             # Not pandera's `unique=True`: see `_key_checks`. Empty cells are not values.
             checks.insert(0, _no_repeats((field.name,), "unique", skip_empty=True))
@@ -239,9 +249,14 @@ def pandera_schema(resource: Resource) -> pa.DataFrameSchema:
     )
 
 
-def failure_cases(resource: Resource, frame: pl.DataFrame) -> pl.DataFrame | None:
+def failure_cases(
+    resource: Resource, frame: pl.DataFrame, deferred: frozenset[str] = frozenset()
+) -> pl.DataFrame | None:
     """Run the table's pandera schema on its text; pandera's failure cases (None when it passes)."""
-    schema = pandera_schema(resource)
+    return _failures(pandera_schema(resource, deferred), frame)
+
+
+def _failures(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> pl.DataFrame | None:
     # Whatever PANDERA_VALIDATION_* says in the environment: the data is what we check.
     with config_context(validation_enabled=True, validation_depth=ValidationDepth.SCHEMA_AND_DATA):
         try:
@@ -251,13 +266,14 @@ def failure_cases(resource: Resource, frame: pl.DataFrame) -> pl.DataFrame | Non
     return None
 
 
-def cell_problems(table: Table) -> list[Problem]:
+def cell_problems(table: Table, deferred: frozenset[str] = frozenset()) -> list[Problem]:
     """The per-table checks of one table, run by pandera: a problem for each failing cell, in
-    row order, and within a row keys first, then field by field in `COLUMN_RULES` order."""
+    row order, and within a row keys first, then field by field in `COLUMN_RULES` order (see
+    `pandera_schema` for the `deferred` fields)."""
     resource, frame = table.resource, table.to_polars()
     if frame is None or frame.columns != resource.field_names:
         return []  # the header check reports it; rows cannot be matched to fields
-    cases = failure_cases(resource, frame)
+    cases = failure_cases(resource, frame, deferred)
     if cases is None:
         return []
     return problems_of(table, frame, cases)
@@ -313,6 +329,49 @@ def problems_of(table: Table, frame: pl.DataFrame, cases: pl.DataFrame) -> list[
         message = rule_message(check, field, value, first_row=first_row)
         problems.append(Problem(table.label, index + 2, column, value, check, message))
     return problems
+
+
+def pattern_problems(table: Table, name: str, rows: np.ndarray) -> list[Problem]:
+    """The pattern check of one field, run by pandera on the given rows only (ascending): those
+    whose value a foreign key lookup could not vouch for (see `keys.implied_patterns`)."""
+    if len(rows) == 0 or table.arrow is None:
+        return []
+    field = table.resource.field(name)
+    check = next(check for rule, check in _column_checks(field) if rule == "pattern")
+    frame = pl.DataFrame([pl.Series(name, select_rows(table.column(name), rows))])
+    schema = pa.DataFrameSchema(
+        {name: pa.Column(None, name=name, nullable=True, checks=[check])},
+        name=table.resource.name,
+    )
+    cases = _failures(schema, frame)
+    if cases is None:
+        return []
+    cases = cases.filter(pl.col("index").is_not_null()).sort("index")
+    return [
+        Problem(
+            table.label,
+            int(rows[index]) + 2,
+            name,
+            value,
+            "pattern",
+            rule_message("pattern", field, value),
+        )
+        for index, value in cases.select("index", "failure_case").iter_rows()
+    ]
+
+
+def in_order(resource: Resource, problems: list[Problem]) -> list[Problem]:
+    """Cell problems of one table in the order `cell_problems` gives them (the keys' problems of
+    a row first, in the order found; then field by field in `COLUMN_RULES` order)."""
+    order = {rule: i for i, rule in enumerate(COLUMN_RULES)}
+    columns = {name: i for i, name in enumerate(resource.field_names)}
+
+    def place(problem: Problem) -> tuple:
+        if problem.rule not in order:
+            return (problem.row, 0, 0, 0)
+        return (problem.row, 1, columns[problem.column], order[problem.rule])
+
+    return sorted(problems, key=place)
 
 
 def _first_rows(frame: pl.DataFrame, key: tuple[str, ...], rows: list[int]) -> dict[int, int]:
