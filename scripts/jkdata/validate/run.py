@@ -135,12 +135,15 @@ class Checked:
 def _check_table(resource, keep: set[str], parallel: bool, deferred: frozenset[str]) -> Checked:
     """Read one table and run every check that needs only it (the pattern checks of `deferred`
     fields are left to the foreign key lookups); then drop the columns no later check reads."""
-    from jkdata.validate import cells, dates, hygiene, ids
     from jkdata.validate.structure import read_table
 
     name = resource.name
     with _one_large(resource, _LARGE_READ):
         table = traced(f"read {name}", read_table, resource)
+    # Imported once a table is read: the first large table is read while another thread imports
+    # pandera and polars (which reading does not need).
+    from jkdata.validate import cells, dates, hygiene, ids
+
     read = table.problems + traced(f"hygiene {name}", hygiene.hygiene_problems, table)
     # The date rules run beside the pandera schema, in a thread of their own.
     with executor(parallel, 1) as pool:
@@ -267,8 +270,16 @@ def validate_package(
     positions: dict = {}  # foreign key lookups, reused by the evidence checks
     missing: dict = {}
     outcome: dict[str, object] = {}  # what each task returned, by table or check name
-    # The cross-table checks, each started as soon as the tables it reads are checked.
+    # The cross-table checks, each started as soon as the tables it reads are checked; of those
+    # ready at once, the longest first (the quotes, the consistency rules), so that the short
+    # ones fill the other thread rather than leave one of these running alone at the end.
     later: dict[str, tuple[set[str], tuple]] = {}
+    if sources_dir is not None:
+        later["quotes"] = (
+            {SOURCES, CITATIONS},
+            (quotes.quote_problems, tables, sources_dir),
+        )
+    later["consistency"] = (names, (consistency.consistency_problems, package, tables))
     for lookup in lookups:
         later[_lookup_key(lookup)] = (
             lookup.tables,
@@ -289,22 +300,12 @@ def validate_package(
                 needs,
                 (evidence.link_problems, tables, resource, positions),
             )
-    later["consistency"] = (names, (consistency.consistency_problems, package, tables))
-    if sources_dir is not None:
-        later["quotes"] = (
-            {SOURCES, CITATIONS},
-            (quotes.quote_problems, tables, sources_dir),
-        )
     waits_for = names | set(later)  # a need outside these (a table that failed to load) is moot
 
     with executor(parallel, workers) as pool:
         metadata = pool.submit(
             traced, "frictionless metadata", frictionless_engine.metadata_problems, package
         )
-        # Imported here, beside the metadata check: workers importing them at once would wait
-        # for each other and start their tables in no particular order.
-        from jkdata.validate import cells, dates, hygiene, ids  # noqa: F401
-
         pending = {
             pool.submit(
                 _check_table,
@@ -339,6 +340,8 @@ def validate_package(
     # frictionless' own view of the package unreliable: its row checks are then skipped.
     descriptor_broken = any(p.file.endswith(".json") or p.rule == "missing_file" for p in problems)
     report = Report([], {r.name: len(tables[r.name]) for r in package.resources})
+    from jkdata.validate import cells
+
     for resource in package.resources:
         checked = outcome[resource.name]
         found = checked.cells + [
