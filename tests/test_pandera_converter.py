@@ -20,6 +20,7 @@ from conftest import ROOT, run_validate
 from jkdata.model.load import load_package
 from jkdata.model.schema import resource_from_schema
 from jkdata.model.values import typed_frame
+from jkdata.validate import cells
 from jkdata.validate.cells import cell_problems, failure_cases, pandera_schema
 from jkdata.validate.frictionless_engine import map_error
 from jkdata.validate.structure import read_table
@@ -220,3 +221,14 @@ def test_lengths_are_counted_in_characters_not_bytes(tmp_path):
     _, table = make_table(tmp_path, body)
     found = {(p.row, p.rule) for p in cell_problems(table) if p.column == "label"}
     assert found == {(3, "max_length"), (4, "min_length"), (6, "max_length")}
+
+
+def test_keys_whose_hashes_collide_are_still_compared_exactly(tmp_path, monkeypatch):
+    # Keys are hashed first and compared only where a hash repeats: with every hash alike, every
+    # row is compared, and the report must not change.
+    _, table = make_table(tmp_path, BAD)
+    expected = cell_problems(table)
+    monkeypatch.setattr(cells, "key_hash", lambda columns: pl.col(columns[0]).hash() * 0)
+    assert cell_problems(table) == expected
+    _, table = make_table(tmp_path, GOOD)
+    assert cell_problems(table) == []

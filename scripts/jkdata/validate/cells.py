@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandera.polars as pa
 import polars as pl
 from pandera.config import ValidationDepth, config_context
 from pandera.errors import SchemaErrors
 
+from jkdata.columns import select_rows
 from jkdata.model.schema import TYPES, Field, Resource
 from jkdata.problems import Problem
 from jkdata.validate.messages import rule_message
@@ -147,21 +149,54 @@ def _column_checks(field: Field) -> list[tuple[str, pa.Check]]:
     return checks
 
 
+def key_hash(columns: tuple[str, ...]) -> pl.Expr:
+    """A 64-bit hash of each row's key: each field hashed with a seed of its own, mixed by a
+    wrapping multiply (several times faster than hashing a struct of the fields). Equal keys hash
+    alike, so rows whose hashes differ hold different keys; rows whose hashes agree may not."""
+    mixed = None
+    for seed, column in enumerate(columns):
+        hashed = pl.col(column).hash(seed=seed)
+        mixed = hashed if mixed is None else mixed * pl.lit(_MIX, dtype=pl.UInt64) ^ hashed
+    return mixed.alias("hash")
+
+
+_MIX = 0x9E3779B97F4A7C15  # an odd 64-bit constant (the golden ratio's bits)
+
+
+def _repeated_hashes(hashes: pl.Series) -> pl.Series | None:
+    """The hashes that occur more than once (None when none does): sorted, equal neighbours."""
+    if len(hashes) < 2:
+        return None
+    ordered = hashes.sort()
+    same = ordered.slice(1) == ordered.slice(0, len(ordered) - 1)
+    if not same.any():
+        return None
+    return ordered.slice(1).filter(same).unique()
+
+
 def _no_repeats(columns: tuple[str, ...], rule: str, skip_empty: bool) -> pa.Check:
     """No key repeats an earlier row's (true for a first occurrence; with `skip_empty`, also for a
     key with an empty field).
 
-    A hash of each key first: when no two rows hash alike no key repeats (the usual case), and the
-    exact comparison, several times slower, is skipped."""
+    A hash of each key first: when no two rows hash alike no key repeats (the usual case). The
+    exact comparison, several times slower, runs only on the rows whose hash repeats: a key that
+    repeats an earlier one is among them, in the same order."""
     key = pl.col(columns[0]) if len(columns) == 1 else pl.struct(columns)
     exact = key.is_first_distinct()
     if skip_empty:
         exact = pl.any_horizontal([pl.col(c).is_null() for c in columns]) | exact
 
     def check(data):
-        rows = data.lazyframe
-        distinct = rows.select(key.hash().n_unique() == pl.len()).collect().item()
-        return rows.select(pl.repeat(True, pl.len()) if distinct else exact)
+        rows = data.lazyframe.select(columns)
+        hashes = rows.select(key_hash(columns)).collect().to_series()
+        passes = pl.repeat(True, len(hashes), dtype=pl.Boolean, eager=True)
+        repeated = _repeated_hashes(hashes)
+        if repeated is not None:
+            candidates = hashes.is_in(repeated.implode())
+            among = rows.with_row_index("row").filter(candidates).collect()
+            again = among.filter(~among.select(exact).to_series())["row"]
+            passes = passes.scatter(again, False)
+        return pl.LazyFrame([passes])
 
     return pa.Check(check, name=rule, error=rule)
 
@@ -183,11 +218,19 @@ def _key_checks(resource: Resource) -> list[tuple[str, tuple[str, ...], pa.Check
     return checks
 
 
-def pandera_schema(resource: Resource) -> pa.DataFrameSchema:
-    """The pandera (polars) schema of one table's text, generated from its Table Schema."""
+def pandera_schema(
+    resource: Resource, deferred: frozenset[str] = frozenset()
+) -> pa.DataFrameSchema:
+    """The pandera (polars) schema of one table's text, generated from its Table Schema; without
+    the pattern checks of the `deferred` fields (`pattern_problems` runs them on the rows a
+    foreign key lookup leaves: see `keys.implied_patterns`)."""
     columns = {}
     for field in resource.fields:
-        checks = [check for _, check in _column_checks(field)]
+        checks = [
+            check
+            for rule, check in _column_checks(field)
+            if not (rule == "pattern" and field.name in deferred)
+        ]
         if field.constraints.unique and resource.primary_key != (field.name,):
             # Not pandera's `unique=True`: see `_key_checks`. Empty cells are not values.
             checks.insert(0, _no_repeats((field.name,), "unique", skip_empty=True))
@@ -206,9 +249,14 @@ def pandera_schema(resource: Resource) -> pa.DataFrameSchema:
     )
 
 
-def failure_cases(resource: Resource, frame: pl.DataFrame) -> pl.DataFrame | None:
+def failure_cases(
+    resource: Resource, frame: pl.DataFrame, deferred: frozenset[str] = frozenset()
+) -> pl.DataFrame | None:
     """Run the table's pandera schema on its text; pandera's failure cases (None when it passes)."""
-    schema = pandera_schema(resource)
+    return _failures(pandera_schema(resource, deferred), frame)
+
+
+def _failures(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> pl.DataFrame | None:
     # Whatever PANDERA_VALIDATION_* says in the environment: the data is what we check.
     with config_context(validation_enabled=True, validation_depth=ValidationDepth.SCHEMA_AND_DATA):
         try:
@@ -218,13 +266,14 @@ def failure_cases(resource: Resource, frame: pl.DataFrame) -> pl.DataFrame | Non
     return None
 
 
-def cell_problems(table: Table) -> list[Problem]:
+def cell_problems(table: Table, deferred: frozenset[str] = frozenset()) -> list[Problem]:
     """The per-table checks of one table, run by pandera: a problem for each failing cell, in
-    row order, and within a row keys first, then field by field in `COLUMN_RULES` order."""
+    row order, and within a row keys first, then field by field in `COLUMN_RULES` order (see
+    `pandera_schema` for the `deferred` fields)."""
     resource, frame = table.resource, table.to_polars()
     if frame is None or frame.columns != resource.field_names:
         return []  # the header check reports it; rows cannot be matched to fields
-    cases = failure_cases(resource, frame)
+    cases = failure_cases(resource, frame, deferred)
     if cases is None:
         return []
     return problems_of(table, frame, cases)
@@ -282,12 +331,55 @@ def problems_of(table: Table, frame: pl.DataFrame, cases: pl.DataFrame) -> list[
     return problems
 
 
+def pattern_problems(table: Table, name: str, rows: np.ndarray) -> list[Problem]:
+    """The pattern check of one field, run by pandera on the given rows only (ascending): those
+    whose value a foreign key lookup could not vouch for (see `keys.implied_patterns`)."""
+    if len(rows) == 0 or table.arrow is None:
+        return []
+    field = table.resource.field(name)
+    check = next(check for rule, check in _column_checks(field) if rule == "pattern")
+    frame = pl.DataFrame([pl.Series(name, select_rows(table.column(name), rows))])
+    schema = pa.DataFrameSchema(
+        {name: pa.Column(None, name=name, nullable=True, checks=[check])},
+        name=table.resource.name,
+    )
+    cases = _failures(schema, frame)
+    if cases is None:
+        return []
+    cases = cases.filter(pl.col("index").is_not_null()).sort("index")
+    return [
+        Problem(
+            table.label,
+            int(rows[index]) + 2,
+            name,
+            value,
+            "pattern",
+            rule_message("pattern", field, value),
+        )
+        for index, value in cases.select("index", "failure_case").iter_rows()
+    ]
+
+
+def in_order(resource: Resource, problems: list[Problem]) -> list[Problem]:
+    """Cell problems of one table in the order `cell_problems` gives them (the keys' problems of
+    a row first, in the order found; then field by field in `COLUMN_RULES` order)."""
+    order = {rule: i for i, rule in enumerate(COLUMN_RULES)}
+    columns = {name: i for i, name in enumerate(resource.field_names)}
+
+    def place(problem: Problem) -> tuple:
+        if problem.rule not in order:
+            return (problem.row, 0, 0, 0)
+        return (problem.row, 1, columns[problem.column], order[problem.rule])
+
+    return sorted(problems, key=place)
+
+
 def _first_rows(frame: pl.DataFrame, key: tuple[str, ...], rows: list[int]) -> dict[int, int]:
     """For the given rows (repeats of a key), the row where their key first appears: only the
-    rows holding one of those keys are grouped."""
+    rows whose key hashes like one of those keys are grouped."""
     numbered = frame.select(key).with_row_index("row")
-    repeated = numbered[rows].select(key).unique()
-    among = numbered.join(repeated, on=list(key), how="semi", nulls_equal=True)
+    hashes = numbered.select(key_hash(key)).to_series()
+    among = numbered.filter(hashes.is_in(hashes.gather(rows).unique().implode()))
     firsts = among.group_by(list(key), maintain_order=True).agg(
         pl.col("row").first().alias("first")
     )

@@ -61,6 +61,45 @@ def foreign_key_plan(package: Package) -> tuple[list[Lookup], list[tuple]]:
     return [Lookup(t, f, refs) for (t, f), refs in single.items()], multi
 
 
+def implied_patterns(package: Package) -> dict[tuple[str, str], tuple[str, str]]:
+    """Foreign key fields whose pattern check the lookup nearly implies: {(table, field): (target,
+    target field)} for a key of one text field whose target field is text with the same pattern.
+
+    A value found in the target equals a target value, which the target's own pattern check has
+    seen: only the values not found, and those equal to a target value that failed, need the
+    pattern (`unvouched_rows`). On a link table of millions of rows this spares a regular
+    expression per cell."""
+    implied = {}
+    for resource in package.resources:
+        for fk in resource.foreign_keys:
+            target = package.resource(fk.resource)
+            if len(fk.fields) != 1 or target is None or target.name == resource.name:
+                continue
+            name, ref = fk.fields[0], fk.reference_fields[0]
+            if not (resource.has(name) and target.has(ref)):
+                continue
+            field, ref_field = resource.field(name), target.field(ref)
+            pattern = field.constraints.pattern
+            if (
+                pattern is not None
+                and pattern == ref_field.constraints.pattern
+                and field.type == ref_field.type == "string"
+            ):
+                implied[(resource.name, name)] = (target.name, ref)
+    # A target field whose own pattern check is left to a lookup vouches for nothing.
+    return {key: target for key, target in implied.items() if target not in implied}
+
+
+def unvouched_rows(column, position: np.ndarray | None, target_failed: np.ndarray) -> np.ndarray:
+    """The rows (ascending) of a filled foreign key cell the lookup does not vouch for: its value
+    was not found in the target (`position` -1; every row when there was no lookup), or was
+    found in a target row that failed the pattern itself (`target_failed`)."""
+    present = to_numpy_bool(pc.is_valid(column), False)
+    if position is None:
+        return np.flatnonzero(present)
+    return np.flatnonzero(present & ((position < 0) | np.isin(position, target_failed)))
+
+
 def look_up(lookup: Lookup, tables: dict[str, Table], positions: dict, missing: dict) -> None:
     """Find each referring value's row in the target (-1 where none): into `positions` by
     (table, field), and the rows whose value is missing into `missing`."""

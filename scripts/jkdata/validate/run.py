@@ -102,46 +102,100 @@ def _file_size(resource) -> int:
 
 
 _PARALLEL_FROM = 1 << 25  # bytes of CSV: a smaller package is checked in one thread
-_LARGE = 1 << 25  # bytes: a table this large is read and checked two at a time at most
-_LARGE_TABLES = threading.BoundedSemaphore(2)
-# One large table at a time in pandera: its polars view of the table comes on top of the pyarrow
-# columns, and polars' own threads keep both cores busy on one table.
+_LARGE = 1 << 25  # bytes: a table this large is read, and checked by pandera, one at a time
+# Reading a large table holds the file's bytes and its columns at once, and pyarrow's own threads
+# keep both cores busy; pandera's polars view of a table comes on top of its pyarrow columns, and
+# polars' threads keep both cores busy. So one large table is read while the one read before it is
+# in pandera, and no more: memory stays bounded by about two large tables.
+_LARGE_READ = threading.BoundedSemaphore(1)
 _LARGE_PANDERA = threading.BoundedSemaphore(1)
 
 
-def _check_table(resource, keep: set[str], parallel: bool = True):
-    """Read one table and run every check that needs only it; then drop the columns no later
-    check reads. Returns (table, its problems, its date problems: reported later, in order).
-
-    At most two large tables are read and checked at once, to bound memory: each holds all its
-    columns (and, while it is read, the file's bytes) until it is trimmed."""
-    large = _file_size(resource) >= _LARGE
-    if large:
-        _LARGE_TABLES.acquire()
-    try:
-        return _check_table_now(resource, keep, parallel)
-    finally:
-        if large:
-            _LARGE_TABLES.release()
+def _one_large(resource, semaphore):
+    """The semaphore when the table is large; otherwise nothing to wait for."""
+    return semaphore if _file_size(resource) >= _LARGE else contextlib.nullcontext()
 
 
-def _check_table_now(resource, keep: set[str], parallel: bool):
-    from jkdata.validate import cells, dates, hygiene, ids
+def _reading_order(resources) -> list:
+    """The largest table first, then the small ones (checked while it is read), then the other
+    large tables, largest first: each large table's columns are slimmed before the next ones
+    are read, and the largest keeps the fewest (its key), so it goes before the others."""
+    largest_first = sorted(resources, key=_file_size, reverse=True)
+    large = [r for r in largest_first if _file_size(r) >= _LARGE]
+    small = [r for r in largest_first if _file_size(r) < _LARGE]
+    return large[:1] + small + large[1:]
+
+
+@dataclass
+class Checked:
+    """One table, checked on its own: its problems in the order they are reported (the cell
+    problems kept apart, for the pattern checks the foreign key lookups add to them)."""
+
+    table: object
+    read: list[Problem]  # structure and hygiene
+    cells: list[Problem]  # the pandera schema
+    ids: list[Problem]
+    dates: list[Problem]  # reported later, after the foreign keys
+
+
+def _check_table(resource, keep: set[str], parallel: bool, deferred: frozenset[str]) -> Checked:
+    """Read one table and run every check that needs only it (the pattern checks of `deferred`
+    fields are left to the foreign key lookups); then drop the columns no later check reads."""
     from jkdata.validate.structure import read_table
 
     name = resource.name
-    table = traced(f"read {name}", read_table, resource)
-    problems = table.problems + traced(f"hygiene {name}", hygiene.hygiene_problems, table)
+    with _one_large(resource, _LARGE_READ):
+        table = traced(f"read {name}", read_table, resource)
+    # Imported once a table is read: the first large table is read while another thread imports
+    # pandera and polars (which reading does not need).
+    from jkdata.validate import cells, dates, hygiene, ids
+
+    read = table.problems + traced(f"hygiene {name}", hygiene.hygiene_problems, table)
     # The date rules run beside the pandera schema, in a thread of their own.
     with executor(parallel, 1) as pool:
-        dates = pool.submit(traced, f"dates {name}", dates.date_problems, table)
-        with _LARGE_PANDERA if _file_size(resource) >= _LARGE else contextlib.nullcontext():
-            problems += traced(f"pandera {name}", cells.cell_problems, table)
-        problems += traced(f"ID numbers {name}", ids.id_number_problems, table)
-        dates = dates.result()
+        date_problems = pool.submit(traced, f"dates {name}", dates.date_problems, table)
+        with _one_large(resource, _LARGE_PANDERA):
+            found = traced(f"pandera {name}", cells.cell_problems, table, deferred)
+        id_problems = traced(f"ID numbers {name}", ids.id_number_problems, table)
+        date_problems = date_problems.result()
     table.slim(keep)
     _release_memory()
-    return table, problems, dates
+    return Checked(table, read, found, id_problems, date_problems)
+
+
+def _look_up(lookup, tables: dict, positions: dict, missing: dict, implied: dict, outcome: dict):
+    """One foreign key lookup, then the pattern checks it leaves to do (see
+    `keys.implied_patterns`), run by pandera on the rows it does not vouch for. Returns their
+    problems by table."""
+    import numpy as np
+
+    from jkdata.validate import cells, keys
+
+    keys.look_up(lookup, tables, positions, missing)
+    target = outcome.get(lookup.target)
+    failed = np.array(
+        [
+            p.row - 2
+            for p in (target.cells if target is not None else [])
+            if p.rule == "pattern" and p.column == lookup.field
+        ],
+        dtype=np.int64,
+    )
+    found: dict[str, list[Problem]] = {}
+    for name, field_name in lookup.referrers:
+        table = tables.get(name)
+        if implied.get((name, field_name)) != (lookup.target, lookup.field) or table is None:
+            continue
+        if table.arrow is None:
+            continue
+        column = table.column(field_name)
+        rows = keys.unvouched_rows(column, positions.get((name, field_name)), failed)
+        found.setdefault(name, []).extend(cells.pattern_problems(table, field_name, rows))
+    return found
+
+
+def _lookup_key(lookup) -> str:
+    return f"foreign keys to {lookup.target}.{lookup.field}"
 
 
 def _unparsed_notes(package, tables: dict) -> list[str]:
@@ -217,15 +271,26 @@ def validate_package(
     parallel = workers > 1 and sum(_file_size(r) for r in package.resources) >= _PARALLEL_FROM
     names = {r.name for r in package.resources}
     lookups, multi = keys.foreign_key_plan(package)
+    implied = keys.implied_patterns(package)
     tables: dict = {}
     positions: dict = {}  # foreign key lookups, reused by the evidence checks
     missing: dict = {}
     outcome: dict[str, object] = {}  # what each task returned, by table or check name
-    # The cross-table checks, each started as soon as the tables it reads are checked.
+    # The cross-table checks, each started as soon as the tables it reads are checked; of those
+    # ready at once, the longest first (the quotes, the consistency rules), so that the short
+    # ones fill the other thread rather than leave one of these running alone at the end.
     later: dict[str, tuple[set[str], tuple]] = {}
+    if sources_dir is not None:
+        later["quotes"] = (
+            {SOURCES, CITATIONS},
+            (quotes.quote_problems, tables, sources_dir),
+        )
+    later["consistency"] = (names, (consistency.consistency_problems, package, tables))
     for lookup in lookups:
-        key = f"foreign keys to {lookup.target}.{lookup.field}"
-        later[key] = (lookup.tables, (keys.look_up, lookup, tables, positions, missing))
+        later[_lookup_key(lookup)] = (
+            lookup.tables,
+            (_look_up, lookup, tables, positions, missing, implied, outcome),
+        )
     for name in package.cited_tables:
         later[f"evidence for {name}"] = (
             {CITATIONS, name},
@@ -235,30 +300,27 @@ def validate_package(
         if resource.cites:
             needs = {CITATIONS, resource.name}
             needs |= {
-                f"foreign keys to {lk.target}.{lk.field}"
-                for lk in lookups
-                if (resource.name, CITATION_FIELD) in lk.referrers
+                _lookup_key(lk) for lk in lookups if (resource.name, CITATION_FIELD) in lk.referrers
             }
             later[f"links of {resource.name}"] = (
                 needs,
                 (evidence.link_problems, tables, resource, positions),
             )
-    later["consistency"] = (names, (consistency.consistency_problems, package, tables))
-    if sources_dir is not None:
-        later["quotes"] = (
-            {SOURCES, CITATIONS},
-            (quotes.quote_problems, tables, sources_dir),
-        )
     waits_for = names | set(later)  # a need outside these (a table that failed to load) is moot
 
     with executor(parallel, workers) as pool:
         metadata = pool.submit(
             traced, "frictionless metadata", frictionless_engine.metadata_problems, package
         )
-        largest_first = sorted(package.resources, key=_file_size, reverse=True)
         pending = {
-            pool.submit(_check_table, r, needed.get(r.name, set()), parallel): r.name
-            for r in largest_first
+            pool.submit(
+                _check_table,
+                r,
+                needed.get(r.name, set()),
+                parallel,
+                frozenset(field for name, field in implied if name == r.name),
+            ): r.name
+            for r in _reading_order(package.resources)
         }
         done: set[str] = set()
 
@@ -275,7 +337,7 @@ def validate_package(
                 key = pending.pop(future)
                 outcome[key] = future.result()
                 if key in names:
-                    tables[key] = outcome[key][0]
+                    tables[key] = outcome[key].table
                 done.add(key)
             start_ready()
         problems += metadata.result()
@@ -284,8 +346,18 @@ def validate_package(
     # frictionless' own view of the package unreliable: its row checks are then skipped.
     descriptor_broken = any(p.file.endswith(".json") or p.rule == "missing_file" for p in problems)
     report = Report([], {r.name: len(tables[r.name]) for r in package.resources})
+    from jkdata.validate import cells
+
     for resource in package.resources:
-        problems += outcome[resource.name][1]
+        checked = outcome[resource.name]
+        found = checked.cells + [
+            problem
+            for lookup in lookups
+            for problem in outcome.get(_lookup_key(lookup), {}).get(resource.name, [])
+        ]
+        if len(found) > len(checked.cells):
+            found = cells.in_order(resource, found)
+        problems += checked.read + found + checked.ids
     keys.look_up_multi(multi, tables, missing)
     problems += keys.foreign_key_report(package, tables, missing)
     if frictionless == "always" and package.resources and not descriptor_broken:
@@ -298,7 +370,7 @@ def validate_package(
         )
     report.notes += _left_out_notes(package) + _unparsed_notes(package, tables)
     for resource in package.resources:
-        problems += outcome[resource.name][2]  # the date rules
+        problems += outcome[resource.name].dates
     for name in package.cited_tables:
         problems += outcome.get(f"evidence for {name}", [])
     for resource in package.resources:

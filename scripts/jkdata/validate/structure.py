@@ -313,6 +313,34 @@ def nfc_suspect_codes(codes: np.ndarray) -> np.ndarray:
     return state == 2
 
 
+# Per pair of a lead byte (0xCC or above) and the byte after it: 0 not looked at yet, 1 no
+# character so encoded can change under NFC, 2 some may (or it is a four-byte character).
+_NFC_PAIR = np.zeros(1 << 16, dtype=np.int8)
+
+
+def _pair_state(pairs: np.ndarray) -> np.ndarray:
+    state = _NFC_PAIR[pairs]
+    unknown = state == 0
+    if unknown.any():
+        for pair in np.unique(pairs[unknown]).tolist():
+            _NFC_PAIR[pair] = 2 if _pair_may_change(pair) else 1
+        state = _NFC_PAIR[pairs]
+    return state
+
+
+def _pair_may_change(pair: int) -> bool:
+    """Whether a character whose UTF-8 form starts with these two bytes may change under NFC: the
+    code points `nfc_suspects` could decode from them, whatever the bytes after."""
+    lead, second = pair >> 8, pair & 0x3F
+    if lead < 0xE0:
+        codes = np.array([((lead & 0x1F) << 6) | second])
+    elif lead < 0xF0:
+        codes = np.arange(64) + (((lead & 0x0F) << 12) | (second << 6))
+    else:
+        return True  # four-byte characters are rare: each is decoded
+    return bool(nfc_suspect_codes(codes).any())
+
+
 def nfc_suspects(buf: np.ndarray) -> np.ndarray:
     """Byte offsets, in UTF-8 bytes, of characters that NFC normalisation could change.
 
@@ -329,6 +357,13 @@ def nfc_suspects(buf: np.ndarray) -> np.ndarray:
         np.greater_equal(chunk, 0xCC, out=hits)
         parts.append(np.flatnonzero(hits) + start)
     leads = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    if len(leads) == 0:
+        return leads
+    # The lead byte and the next say which block of 64 characters a three-byte one is in (a
+    # two-byte one: which character): most blocks hold none NFC could change (Hangul syllables,
+    # kana, ideographs), so only the characters of the other blocks are decoded.
+    pairs = (buf[leads].astype(np.uint16) << 8) | buf[np.minimum(leads + 1, len(buf) - 1)]
+    leads = leads[_pair_state(pairs) == 2]
     if len(leads) == 0:
         return leads
     # A sequence cut short by the end of the file decodes to garbage: only a false suspect.
