@@ -55,15 +55,15 @@ class Dataset:
 
     @property
     def name(self) -> str:
-        return self.descriptor["name"]
+        return self.package.name
 
     @property
     def version(self) -> str:
-        return self.descriptor.get("version", "0.0.0")
+        return self.package.version or "0.0.0"
 
     @property
     def title(self) -> str:
-        return self.descriptor.get("title") or self.name
+        return self.package.title
 
     @property
     def created(self) -> dt.datetime:
