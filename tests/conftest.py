@@ -123,3 +123,32 @@ def csv_rows(name: str, root: Path = ROOT) -> list[dict]:
             {key: _typed(value, fields[key]) for key, value in row.items()}
             for row in csv.DictReader(handle)
         ]
+
+
+# --- headless Chromium (Debian's; .ci/run installs it) -----------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason=f"no Chromium at {CHROMIUM}: install Debian's `chromium` package (.ci/run does)",
+)
+# No sandbox (CI runs as root) and none of Chromium's own calls out: this machine has no network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium driven by Playwright through `executable_path`: it never downloads a browser."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -11,22 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS, copy_package, csv_rows
+from conftest import SEEDS, copy_package, csv_rows, needs_chromium
 from jkdata.exports.build import build
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason=f"no Chromium at {CHROMIUM}: install Debian's `chromium` package (.ci/run does)",
-)
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+pytestmark = needs_chromium
 XSS = "<script>alert(1)</script> summit"
 
 
@@ -38,16 +26,6 @@ def set_title(path: Path, event_id: str, title: str) -> None:
             row[rows[0].index("title")] = title
     with open(path, "w", encoding="utf-8", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerows(rows)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
 
 
 class Page:

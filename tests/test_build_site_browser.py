@@ -14,27 +14,13 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from conftest import needs_chromium
 from jkdata.exports import site
 from jkdata.tools.publish import read_sums
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason=f"no Chromium at {CHROMIUM}: install Debian's `chromium` package (.ci/run does)",
-)
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+pytestmark = needs_chromium
 PAGES = ("index.html", site.CODEBOOK_PAGE, site.LICENSE_PAGE, "timeline.html")
 WIDTHS = {1280: 900, 390: 844}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
 
 
 def open_page(browser, path: Path, width: int = 1280):

@@ -43,6 +43,7 @@ from jkdata.exports import (
     xlsx,
 )
 from jkdata.exports.dataset import Dataset
+from jkdata.exports.html import page_head
 from jkdata.exports.views import labels, record_views, year_span
 from jkdata.model.schema import CITATIONS, SOURCES
 
@@ -222,16 +223,7 @@ def shell(dataset: Dataset, title: str, body: str) -> str:
             (LICENSE_PAGE, "Licence"),
         )
     )
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(title)}</title>
-<link rel="icon" href="data:,">
-<style>{STYLE}</style>
-</head>
+    return f"""{page_head(title, CSP, STYLE)}
 <body>
 <nav aria-label="Site">{nav}</nav>
 <main>

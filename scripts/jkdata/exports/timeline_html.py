@@ -14,6 +14,7 @@ from pathlib import Path
 
 from jkdata.exports.dataset import Dataset
 from jkdata.exports.dates import date_legend, human_date
+from jkdata.exports.html import page_head
 from jkdata.exports.views import (
     NATIVE_FIELD,
     for_links,
@@ -253,16 +254,7 @@ def legend(dataset: Dataset) -> str:
 
 def page(dataset: Dataset) -> str:
     title = escape(dataset.title)
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} – timeline</title>
-<link rel="icon" href="data:,">
-<style>{STYLE}</style>
-</head>
+    return f"""{page_head(f"{dataset.title} – timeline", CSP, STYLE)}
 <body>
 <header>
 <h1 id="title">{title}</h1>
