@@ -9,7 +9,7 @@
 
 Every rule is vectorised over the pyarrow column: the first and last character of each cell (for
 formulas and whitespace), a search for control characters only when the raw bytes hold one, and
-for NFC only the non-ASCII cells that contain a character normalisation could change. Python looks
+for NFC only the cells that hold a character normalisation could change. Python looks
 at the few cells that fail.
 """
 
@@ -23,17 +23,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from jkdata.columns import (
-    combined,
     mask_of,
-    select,
     select_rows,
     take_texts,
-    to_numpy_bool,
     true_rows,
 )
 from jkdata.problems import Problem
-from jkdata.validate.characters import CONTROL_CLASS, FORMULA_STARTS, INVISIBLE_CLASS, SPACES
-from jkdata.validate.structure import Table, nfc_suspects
+from jkdata.validate.characters import (
+    CONTROL_CLASS,
+    FORMULA_STARTS,
+    INVISIBLE_CLASS,
+    SPACES,
+    nfc_suspect_class,
+)
+from jkdata.validate.structure import Table
 
 _CONTROL = f"[{CONTROL_CLASS}]"
 _CONTROL_RE = re.compile(_CONTROL)
@@ -55,25 +58,13 @@ def _first(pattern: re.Pattern, value: str) -> dict:
 
 
 def _not_nfc_rows(values: pa.ChunkedArray) -> np.ndarray:
-    """Rows whose text is not NFC. ASCII text is always NFC, and so is text without a character
-    that decomposes, reorders or composes (found in the UTF-8 bytes, see csvread.nfc_suspects);
-    only the rest is normalised."""
-    mask = to_numpy_bool(pc.invert(pc.string_is_ascii(values)), False)
-    non_ascii = np.flatnonzero(mask)
-    if len(non_ascii) == 0:
-        return non_ascii
-    candidates = combined(select(values, mask))
-    width = np.int64 if pa.types.is_large_string(candidates.type) else np.int32
-    _, offsets, data = candidates.buffers()
-    ends = np.frombuffer(offsets, dtype=width)[candidates.offset :][: len(candidates) + 1]
-    first, last = int(ends[0]), int(ends[-1])
-    hits = nfc_suspects(np.frombuffer(data, dtype=np.uint8)[first:last]) + first
-    suspect = np.unique(np.searchsorted(ends, hits, side="right") - 1)
+    """Rows whose text is not NFC. Text without a character that decomposes, reorders or
+    composes is NFC (see `characters.nfc_suspect_class`); only the rest is normalised."""
+    suspect = true_rows(pc.match_substring_regex(values, f"[{nfc_suspect_class()}]"))
     if len(suspect) == 0:
         return suspect
-    texts = select_rows(candidates, suspect)
-    changed = true_rows(pc.not_equal(texts, pc.utf8_normalize(texts, "NFC")))
-    return non_ascii[suspect[changed]]
+    texts = select_rows(values, suspect)
+    return suspect[true_rows(pc.not_equal(texts, pc.utf8_normalize(texts, "NFC")))]
 
 
 def hygiene_problems(table: Table) -> list[Problem]:

@@ -13,9 +13,7 @@ import csv
 import io
 import mmap
 import re
-import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -179,12 +177,21 @@ _SOUND_RAW_LINE = rf"^{_CELL}(?:,{_CELL})*\r?\n?$"
 
 
 def _clean_grammar() -> tuple[str, str]:
-    """Regular expressions (RE2) for lines that are sound CSV *and* give the hygiene rules but NFC
-    nothing to flag: no blank line, no control or invisible character, no cell that starts or ends with
-    whitespace or starts with = + - @. Returns (a block of whole lines, one line)."""
-    from jkdata.validate.characters import CONTROL_CLASS, FORMULA_STARTS, INVISIBLE_CLASS, SPACES
+    """Regular expressions (RE2) for lines that are sound CSV *and* give the hygiene rules nothing
+    to flag: no blank line, no control or invisible character, no character NFC could change, no
+    cell that starts or ends with whitespace or starts with = + - @. Returns (a block of whole
+    lines, one line)."""
+    from jkdata.validate.characters import (
+        CONTROL_CLASS,
+        FORMULA_STARTS,
+        INVISIBLE_CLASS,
+        SPACES,
+        nfc_suspect_class,
+    )
 
-    control = CONTROL_CLASS + INVISIBLE_CLASS  # a line holding either is looked at by hygiene
+    # A line holding any of these is looked at by hygiene. Leaving them out of the grammar costs
+    # RE2 nothing measurable, and spares a second pass over the bytes.
+    control = CONTROL_CLASS + INVISIBLE_CLASS + nfc_suspect_class()
     spaces = "".join(f"\\x{{{ord(c):x}}}" for c in SPACES if " " <= c < "\x7f" or c > "\x9f")
     formula = "".join("\\" + c for c in FORMULA_STARTS)
     inner = f'[^",{control}]'
@@ -244,161 +251,6 @@ def _as_strings(raw: bytes, offsets: np.ndarray) -> pa.Array:
     )
 
 
-def may_change_under_nfc(char: str) -> bool:
-    """Whether NFC normalisation could change text holding this character: it has a non-zero
-    canonical combining class (it may be reordered or composed), or Unicode's NFC quick check
-    does not say Yes for it (it decomposes, or may compose with the character before it).
-
-    CPython's `unicodedata.normalize` returns the very string it was given exactly when the quick
-    check says Yes; where that does not hold (`_QUICK_CHECK_SHOWN`), `composes_or_changes` below
-    derives the same answer from the documented functions alone."""
-    if unicodedata.combining(char):
-        return True
-    if _QUICK_CHECK_SHOWN:
-        return unicodedata.normalize("NFC", char) is not char
-    return composes_or_changes(char)
-
-
-def composes_or_changes(char: str) -> bool:
-    """`may_change_under_nfc` from documented `unicodedata` functions only: the character is not
-    NFC on its own, or is the second part of a canonical pair whose composite NFC keeps (it may
-    compose with the character before it). Slow the first time (about half a second): every
-    code point's decomposition is looked at."""
-    return (
-        unicodedata.combining(char) != 0
-        or not unicodedata.is_normalized("NFC", char)
-        or ord(char) in _second_parts()
-    )
-
-
-@cache
-def _second_parts() -> frozenset[int]:
-    # Hangul vowel and trailing consonant jamo compose by the algorithm of the Unicode standard
-    # (chapter 3.12), which `decomposition` does not list.
-    found = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))
-    for code in range(0x110000):
-        char = chr(code)
-        decomposition = unicodedata.decomposition(char)
-        # A canonical pair that NFC composes again (its composite is not excluded from it).
-        pair = decomposition and not decomposition.startswith("<") and " " in decomposition
-        if pair and unicodedata.is_normalized("NFC", char):
-            found.add(int(decomposition.split()[1], 16))
-    return frozenset(found)
-
-
-def _quick_check_shown() -> bool:
-    maybe, yes = "\u1161", "\uac00"  # a vowel jamo that may compose; a Hangul syllable
-    return unicodedata.normalize("NFC", maybe) is not maybe and (
-        unicodedata.normalize("NFC", yes) is yes
-    )
-
-
-_QUICK_CHECK_SHOWN = _quick_check_shown()
-# Per code point: 0 not looked up yet, 1 never changes under NFC, 2 may change. Filled in for the
-# characters a file holds (a few thousand distinct ones at most), so Python looks at each once.
-_NFC_STATE = np.zeros(0x110000, dtype=np.int8)
-_NFC_STATE[0xD800:0xE000] = 1  # surrogates: never decoded from valid UTF-8
-
-
-def nfc_suspect_codes(codes: np.ndarray) -> np.ndarray:
-    """A boolean mask over code points (an int array): True where NFC could change the text."""
-    state = _NFC_STATE[codes]
-    unknown = state == 0
-    if unknown.any():
-        seen = np.zeros(len(_NFC_STATE), dtype=bool)
-        seen[codes[unknown]] = True
-        for code in np.flatnonzero(seen).tolist():
-            _NFC_STATE[code] = 2 if may_change_under_nfc(chr(code)) else 1
-        state = _NFC_STATE[codes]
-    return state == 2
-
-
-# Per pair of a lead byte (0xCC or above) and the byte after it: 0 not looked at yet, 1 no
-# character so encoded can change under NFC, 2 some may (or it is a four-byte character).
-_NFC_PAIR = np.zeros(1 << 16, dtype=np.int8)
-
-
-def _pair_state(pairs: np.ndarray) -> np.ndarray:
-    state = _NFC_PAIR[pairs]
-    unknown = state == 0
-    if unknown.any():
-        for pair in np.unique(pairs[unknown]).tolist():
-            _NFC_PAIR[pair] = 2 if _pair_may_change(pair) else 1
-        state = _NFC_PAIR[pairs]
-    return state
-
-
-def _pair_may_change(pair: int) -> bool:
-    """Whether a character whose UTF-8 form starts with these two bytes may change under NFC: the
-    code points `nfc_suspects` could decode from them, whatever the bytes after."""
-    lead, second = pair >> 8, pair & 0x3F
-    if lead < 0xE0:
-        codes = np.array([((lead & 0x1F) << 6) | second])
-    elif lead < 0xF0:
-        codes = np.arange(64) + (((lead & 0x0F) << 12) | (second << 6))
-    else:
-        return True  # four-byte characters are rare: each is decoded
-    return bool(nfc_suspect_codes(codes).any())
-
-
-def nfc_suspects(buf: np.ndarray) -> np.ndarray:
-    """Byte offsets, in UTF-8 bytes, of characters that NFC normalisation could change.
-
-    Every such character is U+0300 or above, so its UTF-8 lead byte is 0xCC or above; those few
-    bytes are decoded with numpy and each distinct character is looked up once in `unicodedata`.
-    """
-    # One mask reused for every chunk: a fresh one each time would cost the kernel a page fault
-    # and a page of zeros for every 4 KB of the file.
-    mask = np.empty(min(_CHUNK, len(buf)), dtype=bool)
-    parts = []
-    for start in range(0, len(buf), _CHUNK):
-        chunk = buf[start : start + _CHUNK]
-        hits = mask[: len(chunk)]
-        np.greater_equal(chunk, 0xCC, out=hits)
-        parts.append(np.flatnonzero(hits) + start)
-    leads = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-    if len(leads) == 0:
-        return leads
-    # The lead byte and the next say which block of 64 characters a three-byte one is in (a
-    # two-byte one: which character): most blocks hold none NFC could change (Hangul syllables,
-    # kana, ideographs), so only the characters of the other blocks are decoded.
-    pairs = (buf[leads].astype(np.uint16) << 8) | buf[np.minimum(leads + 1, len(buf) - 1)]
-    leads = leads[_pair_state(pairs) == 2]
-    if len(leads) == 0:
-        return leads
-    # A sequence cut short by the end of the file decodes to garbage: only a false suspect.
-    b0, b1, b2, b3 = (buf[np.minimum(leads + k, len(buf) - 1)].astype(np.int64) for k in range(4))
-    code = np.where(
-        b0 < 0xE0,
-        ((b0 & 0x1F) << 6) | (b1 & 0x3F),
-        np.where(
-            b0 < 0xF0,
-            ((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F),
-            ((b0 & 0x07) << 18) | ((b1 & 0x3F) << 12) | ((b2 & 0x3F) << 6) | (b3 & 0x3F),
-        ),
-    )
-    return leads[nfc_suspect_codes(np.minimum(code, len(_NFC_STATE) - 1))]
-
-
-def _lines_of(raw: bytes, offsets: np.ndarray) -> np.ndarray:
-    """The 0-based line number of each (sorted) byte offset."""
-    if len(offsets) <= 64:  # a few: count the line feeds between them
-        lines, count, last = [], 0, 0
-        for offset in offsets.tolist():
-            count += _count_newlines(raw, last, offset)
-            lines.append(count)
-            last = offset
-        return np.array(lines, dtype=np.int64)
-    buf = np.frombuffer(raw, dtype=np.uint8)
-    newlines = np.concatenate(
-        [
-            np.flatnonzero(buf[start : start + _CHUNK] == 0x0A) + start
-            for start in range(0, len(buf), _CHUNK)
-        ]
-    )
-    return np.searchsorted(newlines, offsets)
-
-
 def scan_bytes(raw: bytes) -> tuple[bool, np.ndarray | None]:
     """A vectorised strictness check that pyarrow's lenient reader lacks, on the raw bytes, which
     also finds the rows hygiene must look at.
@@ -407,9 +259,9 @@ def scan_bytes(raw: bytes) -> tuple[bool, np.ndarray | None]:
     every line holding a quote must be well-formed CSV and no line may be blank. When this says
     no, the strict standard-library reader takes over and locates the problem.
 
-    One RE2 pass checks each block of lines against a grammar of clean lines; only a block that
-    fails is split into lines to find which. Characters NFC could change are found with numpy.
-    Returns (structure looks sound, the data rows (0-based) whose lines may hold a hygiene
+    One RE2 pass checks each block of lines against a grammar of clean lines (which also leaves
+    out every character NFC could change); only a block that fails is split into lines to find
+    which. Returns (structure looks sound, the data rows (0-based) whose lines may hold a hygiene
     problem: every other row is clean).
     """
     global _GRAMMAR
@@ -436,9 +288,6 @@ def scan_bytes(raw: bytes) -> tuple[bool, np.ndarray | None]:
         if pc.any(unsound).as_py():
             return False, None
         suspects.append(bad + _count_newlines(raw, 0, start))  # line numbers in the file
-    nfc = nfc_suspects(np.frombuffer(raw, dtype=np.uint8))
-    if len(nfc):
-        suspects.append(np.unique(_lines_of(raw, nfc)))
     if not suspects:
         return True, np.zeros(0, dtype=np.int64)
     rows = (
