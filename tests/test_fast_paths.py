@@ -7,11 +7,12 @@ import re
 import unicodedata
 
 import numpy as np
+import pyarrow as pa
 
 from jkdata.model.load import load_package
 from jkdata.model.schema import resource_from_schema
 from jkdata.tools.synthetic import generate
-from jkdata.validate import characters, dates, structure
+from jkdata.validate import characters, consistency, dates, structure
 from jkdata.validate.hygiene import hygiene_problems
 from jkdata.validate.structure import read_table, scan_bytes
 
@@ -102,3 +103,30 @@ def test_dates_shortcut_reports_what_the_full_parse_does(tmp_path, monkeypatch):
     monkeypatch.setattr(dates, "_consistent", lambda dates, *_: np.zeros(len(dates), bool))
     full = [p for t in tables for p in dates.date_problems(t)]
     assert fast == full and fast
+
+
+def test_short_quotes_are_those_str_split_counts_short(tmp_path):
+    """quote_short's one-regex shortcut finds exactly the quotes `str.split()` gives fewer than
+    minWords words, whatever whitespace (ideographic, no-break, tabs) separates them."""
+    generated = generate(tmp_path / "pkg", 300, seed=5)
+    package, _ = load_package(generated.root)
+    citations = read_table(package.resource("citations"))
+    evidence = package.resource("citations").extension("x-evidence")
+    minimum, allowed = evidence["minWords"], set(evidence.get("shortQuotes") or {})
+    ids = citations.column("citation_id").to_pylist()
+    pool = ["a", "石破", "이재명", " ", "\u3000", "\u00a0", "\t", "x y", "é", "  "]
+    rng = random.Random(3)
+    quotes = [
+        "".join(rng.choice(pool) for _ in range(rng.randint(1, 14))) for _ in range(len(citations))
+    ]
+    citations.arrow = citations.arrow.set_column(
+        citations.arrow.column_names.index("quote"), "quote", pa.array(quotes, pa.string())
+    )
+    found = consistency.short_quote_problems(package, {"citations": citations})
+    expected = [
+        row + 2
+        for row, quote in enumerate(quotes)
+        if len(quote.split()) < minimum and ids[row] not in allowed
+    ]
+    assert [p.row for p in found] == expected and expected
+    assert all(f"{len(p.value.split())} word" in p.message for p in found)

@@ -87,6 +87,12 @@ def _needed_later(package) -> dict[str, set[str]]:
     return keep
 
 
+def _threads_asked() -> int:
+    """JKDATA_THREADS as a positive number; 0 (the default) when it is unset or not one."""
+    value = os.environ.get("JKDATA_THREADS", "").strip()
+    return int(value) if value.isdigit() else 0
+
+
 def _usable_cores() -> int:
     """The cores this process may run on (a container or `taskset` may allow fewer than exist)."""
     if hasattr(os, "sched_getaffinity"):
@@ -267,7 +273,7 @@ def validate_package(
     # As many threads as usable cores (at least two): pyarrow parses with threads of its own,
     # and a third worker only made the two cores switch between more tables at once (measured
     # at 1M events: about 5% slower, with more memory).
-    workers = int(os.environ.get("JKDATA_THREADS", 0)) or max(2, _usable_cores())
+    workers = _threads_asked() or max(2, _usable_cores())
     parallel = workers > 1 and sum(_file_size(r) for r in package.resources) >= _PARALLEL_FROM
     names = {r.name for r in package.resources}
     lookups, multi = keys.foreign_key_plan(package)
