@@ -152,8 +152,7 @@ def _check_table(resource, keep: set[str], parallel: bool, deferred: frozenset[s
     name = resource.name
     with _one_large(resource, _LARGE_READ):
         table = traced(f"read {name}", read_table, resource)
-    # Imported once a table is read: the first large table is read while another thread imports
-    # pandera and polars (which reading does not need).
+    # Imported once a table is read (see `_import_checks`): reading does not need pandera.
     from jkdata.validate import cells, dates, hygiene, ids
 
     read = table.problems + traced(f"hygiene {name}", hygiene.hygiene_problems, table)
@@ -238,6 +237,14 @@ def _left_out_notes(package) -> list[str]:
     return notes
 
 
+def _import_checks() -> None:
+    """Import the per-table checks (pandera, polars and pandas: about half a second) in a thread
+    of their own while the first large table is read: otherwise the first table to need them
+    waits for the import, with the largest table's checks behind it."""
+    with contextlib.suppress(Exception):  # a broken install is reported where they are used
+        from jkdata.validate import cells, dates, hygiene, ids  # noqa: F401
+
+
 def _release_memory() -> None:
     """Hand memory pyarrow freed back to the system: a large table's columns are done with."""
     import pyarrow
@@ -314,6 +321,8 @@ def validate_package(
             )
     waits_for = names | set(later)  # a need outside these (a table that failed to load) is moot
 
+    if parallel:
+        threading.Thread(target=_import_checks, name="import checks", daemon=True).start()
     with executor(parallel, workers) as pool:
         metadata = pool.submit(
             traced, "frictionless metadata", frictionless_engine.metadata_problems, package
