@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import pyarrow
 import pyarrow.compute as pc
 
@@ -190,6 +189,8 @@ def foreign_key_problems(
 
 def _missing_multi(child: list, parent: list) -> np.ndarray:
     """Rows of the child whose key (all cells filled) is not among the parent's keys."""
+    import pandas as pd  # imported here: a validate run starts reading before pandas is loaded
+
     frame = pd.DataFrame({i: c.to_pandas(types_mapper=pd.ArrowDtype) for i, c in enumerate(child)})
     targets = pd.DataFrame(
         {i: c.to_pandas(types_mapper=pd.ArrowDtype) for i, c in enumerate(parent)}
