@@ -136,12 +136,17 @@ def test_a_new_version_makes_zenodo_json_stale(package):
     from jkdata.tools.docs import refresh
 
     assert refresh(package, check=True) == []
+    current = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))["version"]
+    major, minor, _ = (int(part) for part in current.split("."))
+    newer = f"{major}.{minor + 1}.0"  # whatever version the package is at
     for name, old, new in (
-        ("datapackage.json", '"version": "0.2.0"', '"version": "0.3.0"'),
-        ("CITATION.cff", "version: 0.2.0", "version: 0.3.0"),
+        ("datapackage.json", f'"version": "{current}"', f'"version": "{newer}"'),
+        ("CITATION.cff", f"version: {current}", f"version: {newer}"),
     ):
         path = package / name
-        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new), encoding="utf-8")
     assert ZENODO in refresh(package, check=True)
     refresh(package)
-    assert json.loads((package / ZENODO).read_text(encoding="utf-8"))["version"] == "0.3.0"
+    assert json.loads((package / ZENODO).read_text(encoding="utf-8"))["version"] == newer
