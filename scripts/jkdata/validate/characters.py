@@ -17,6 +17,8 @@ CONTROL_CLASS = "\\x00-\\x1f\\x7f-\\x9f\u2028\u2029"
 INVISIBLE_CLASS = "\u00ad\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
 # Every character Python's `\s` matches (str.isspace), for a vectorised membership test.
 SPACES = [chr(c) for c in range(0x3001) if chr(c).isspace()]
+# The same, as the inside of an RE2 character class (escaped: tabs and line breaks among them).
+SPACE_CLASS = "".join(f"\\x{{{ord(c):x}}}" for c in SPACES)
 FORMULA_STARTS = ["=", "+", "-", "@"]
 
 

@@ -23,11 +23,9 @@ import pyarrow.compute as pc
 from jkdata.columns import take_texts, to_numpy_bool
 from jkdata.model.schema import ACTORS, CITATIONS, QUOTE, Package, Resource
 from jkdata.problems import Problem
-from jkdata.validate.characters import SPACES
+from jkdata.validate.characters import SPACE_CLASS
 from jkdata.validate.structure import Table
 
-# Python's whitespace (str.isspace), as the inside of an RE2 character class.
-_SPACE_CLASS = "".join(f"\\x{{{ord(c):x}}}" for c in SPACES)
 # The rule each kind of role rule reports under.
 _ROLE_RULES = {"notTogether": "dispute_role_mix", "notBoth": "agreement_role_conflict"}
 
@@ -69,7 +67,7 @@ def short_quote_problems(package: Package, tables: dict[str, Table]) -> list[Pro
     # or more (splitting every quote into its words took several times as long); only the others
     # are counted.
     if minimum >= 1:
-        space, word = f"[{_SPACE_CLASS}]", f"[^{_SPACE_CLASS}]"
+        space, word = f"[{SPACE_CLASS}]", f"[^{SPACE_CLASS}]"
         long_enough = pc.match_substring_regex(
             quotes, f"^{space}*(?:{word}+{space}+){{{minimum - 1}}}{word}"
         )

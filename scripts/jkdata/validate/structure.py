@@ -185,14 +185,14 @@ def _clean_grammar() -> tuple[str, str]:
         CONTROL_CLASS,
         FORMULA_STARTS,
         INVISIBLE_CLASS,
-        SPACES,
+        SPACE_CLASS,
         nfc_suspect_class,
     )
 
     # A line holding any of these is looked at by hygiene. Leaving them out of the grammar costs
     # RE2 nothing measurable, and spares a second pass over the bytes.
     control = CONTROL_CLASS + INVISIBLE_CLASS + nfc_suspect_class()
-    spaces = "".join(f"\\x{{{ord(c):x}}}" for c in SPACES if " " <= c < "\x7f" or c > "\x9f")
+    spaces = SPACE_CLASS  # the controls among them are left out by `control` already
     formula = "".join("\\" + c for c in FORMULA_STARTS)
     inner = f'[^",{control}]'
     first = f'[^",{control}{spaces}{formula}]'
