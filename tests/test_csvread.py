@@ -77,6 +77,23 @@ def test_invalid_utf8_is_pinned_to_its_cell(tmp_path):
     ]
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [b"\xe9", b"\xed\xa0\x80", b"\xc0\xaf", b"\xf4\x90\x80\x80", b"\xe3\x81"],
+    ids=["latin-1", "surrogate", "overlong", "beyond-U+10FFFF", "cut-short"],
+)
+def test_bytes_that_are_not_utf8_are_found_far_into_a_large_file(tmp_path, bad):
+    # The parse leaves UTF-8 to the raw scan: past its first blocks, on an otherwise clean line.
+    clean = b"".join(b"A-%d,text,fine\n" % i for i in range(300_000))
+    raw = b"a_id,text,note\n" + clean + b"A-X,caf" + bad + b",x\n"
+    result = table(tmp_path, "", raw=raw)
+    assert result.frame is None
+    shown = "caf" + bad.decode("utf-8", "backslashreplace")
+    assert [(p.row, p.column, p.rule, p.value) for p in result.problems] == [
+        (300_002, "text", "encoding", shown)
+    ]
+
+
 def test_sound_structure_check():
     assert scan_bytes(b'a,b\n"x, y",z\n')[0]
     assert not scan_bytes(b'a,b\n"x,z\n')[0]

@@ -190,8 +190,10 @@ def _clean_grammar() -> tuple[str, str]:
     )
 
     # A line holding any of these is looked at by hygiene. Leaving them out of the grammar costs
-    # RE2 nothing measurable, and spares a second pass over the bytes.
-    control = CONTROL_CLASS + INVISIBLE_CLASS + nfc_suspect_class()
+    # RE2 nothing measurable, and spares a second pass over the bytes. RE2 reads an encoded
+    # surrogate as a character; leaving those out too means every byte that is not UTF-8 sits on
+    # a line that fails the grammar, where `scan_bytes` checks the encoding.
+    control = CONTROL_CLASS + INVISIBLE_CLASS + nfc_suspect_class() + _SURROGATES
     spaces = SPACE_CLASS  # the controls among them are left out by `control` already
     formula = "".join("\\" + c for c in FORMULA_STARTS)
     inner = f'[^",{control}]'
@@ -206,6 +208,7 @@ def _clean_grammar() -> tuple[str, str]:
     return f"^(?:{line}\\n)*(?:{line})?$", f"^{line}\\n?$"
 
 
+_SURROGATES = "\\x{d800}-\\x{dfff}"
 _GRAMMAR: tuple[str, str] | None = None
 _BLOCK = 1 << 22  # bytes per block of the raw scan: a problem costs a closer look at its block only
 
@@ -256,8 +259,9 @@ def scan_bytes(raw: bytes) -> tuple[bool, np.ndarray | None]:
     also finds the rows hygiene must look at.
 
     pyarrow accepts a stray or unclosed quote and turns a blank line into a row of nulls; here
-    every line holding a quote must be well-formed CSV and no line may be blank. When this says
-    no, the strict standard-library reader takes over and locates the problem.
+    every line holding a quote must be well-formed CSV, no line may be blank, and the bytes must
+    be UTF-8 (the parse does not check it). When this says no, the strict standard-library
+    reader takes over and locates the problem.
 
     One RE2 pass checks each block of lines against a grammar of clean lines (which also leaves
     out every character NFC could change); only a block that fails is split into lines to find
@@ -281,6 +285,10 @@ def scan_bytes(raw: bytes) -> tuple[bool, np.ndarray | None]:
         refused = pc.invert(pc.match_substring_regex(lines, one_line))
         bad = np.flatnonzero(refused.to_numpy(zero_copy_only=False))
         texts = lines.take(pa.array(bad))
+        try:  # the parse leaves UTF-8 to this scan: only these lines can hold bytes that are not
+            texts.validate(full=True)
+        except pa.ArrowInvalid:
+            return False, None
         if pc.any(pc.match_substring_regex(texts, r"^\r?\n?$")).as_py():  # a blank line
             return False, None
         quoted = pc.match_substring(texts, '"')
@@ -311,6 +319,7 @@ def _read_fast(raw: bytes, names: list[str]) -> pa.Table:
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
             null_values=[""],
+            check_utf8=False,  # scan_bytes checks it, on the few lines that need a closer look
         ),
     )
 
