@@ -324,9 +324,6 @@ def validate_package(
     if parallel:
         threading.Thread(target=_import_checks, name="import checks", daemon=True).start()
     with executor(parallel, workers) as pool:
-        metadata = pool.submit(
-            traced, "frictionless metadata", frictionless_engine.metadata_problems, package
-        )
         pending = {
             pool.submit(
                 _check_table,
@@ -337,6 +334,11 @@ def validate_package(
             ): r.name
             for r in _reading_order(package.resources)
         }
+        # After the tables: importing and running frictionless holds the GIL, which the import of
+        # pandera needs first (no table is checked before it), while reading does not.
+        metadata = pool.submit(
+            traced, "frictionless metadata", frictionless_engine.metadata_problems, package
+        )
         done: set[str] = set()
 
         def start_ready() -> None:
