@@ -237,6 +237,9 @@ def _left_out_notes(package) -> list[str]:
     return notes
 
 
+METADATA = "frictionless metadata"
+
+
 def _import_checks() -> None:
     """Import the per-table checks (pandera, polars and pandas: about half a second) in a thread
     of their own while the first large table is read: otherwise the first table to need them
@@ -319,26 +322,27 @@ def validate_package(
                 needs,
                 (evidence.link_problems, tables, resource, positions),
             )
+
+    def implied_in(name: str) -> frozenset[str]:
+        return frozenset(field for table, field in implied if table == name)
+
     waits_for = names | set(later)  # a need outside these (a table that failed to load) is moot
 
     if parallel:
         threading.Thread(target=_import_checks, name="import checks", daemon=True).start()
     with executor(parallel, workers) as pool:
-        pending = {
-            pool.submit(
-                _check_table,
-                r,
-                needed.get(r.name, set()),
-                parallel,
-                frozenset(field for name, field in implied if name == r.name),
-            ): r.name
-            for r in _reading_order(package.resources)
-        }
-        # After the tables: importing and running frictionless holds the GIL, which the import of
-        # pandera needs first (no table is checked before it), while reading does not.
-        metadata = pool.submit(
-            traced, "frictionless metadata", frictionless_engine.metadata_problems, package
-        )
+        order = _reading_order(package.resources)
+        tasks = [
+            ((_check_table, r, needed.get(r.name, set()), parallel, implied_in(r.name)), r.name)
+            for r in order
+        ]
+        # frictionless' check of the descriptor holds the GIL, as the import of pandera does,
+        # which every table's checks wait for: it goes after the first tables, before the last
+        # large one, where a worker would otherwise wait for the large table read before it.
+        large = [i for i, r in enumerate(order) if _file_size(r) >= _LARGE]
+        metadata = (traced, METADATA, frictionless_engine.metadata_problems, package)
+        tasks.insert(large[-1] if len(large) > 1 else len(tasks), (metadata, METADATA))
+        pending = {pool.submit(*task): key for task, key in tasks}
         done: set[str] = set()
 
         def start_ready() -> None:
@@ -357,7 +361,7 @@ def validate_package(
                     tables[key] = outcome[key].table
                 done.add(key)
             start_ready()
-        problems += metadata.result()
+    problems += outcome.pop(METADATA)
 
     # A broken descriptor or schema (the package's JSON files) or a missing data file makes
     # frictionless' own view of the package unreliable: its row checks are then skipped.
