@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from jkdata.columns import codes_of, first_of_codes, positions_in, take_texts, to_numpy_bool
+from jkdata.columns import codes_of, positions_in, take_texts, to_numpy_bool
 from jkdata.model.schema import (
     CITATIONS,
     QUOTE,
@@ -97,37 +97,43 @@ def quote_problems(tables: dict[str, Table], sources_dir: Path) -> tuple[list[Pr
     quotes = citations.column(QUOTE)
     if not texts or len(quotes) == 0:
         return problems, len(texts)
-    # Each (source, quote) pair as one integer: the quote's code and the source's place among
-    # the texts. Equal pairs are searched for once.
+    # Each (source, quote) pair as one integer: the source's place among the texts, then the
+    # quote's code. Equal pairs are searched for once, a source's quotes one after the other.
     names = list(texts)
     source = positions_in(source_ids, pa.array(names, pa.string()))
-    codes, _ = codes_of(quotes)
+    codes, distinct = codes_of(quotes, try_sorted=False)
     checked = (source >= 0) & to_numpy_bool(pc.is_valid(quotes), False)
-    key = np.where(checked, codes * len(names) + source, -1)
-    pair, _ = codes_of(pa.array(key))  # numbered in order of first appearance
-    rows = np.flatnonzero(first_of_codes(pair) == np.arange(len(pair)))
-    keys = key[rows]
-    keep = keys >= 0
-    keys, rows = keys[keep], rows[keep]
-    # One search finds whether a quote is verbatim and where: every place it occurs counts
-    # towards the share of its source that the quotes reproduce.
-    spans: dict[str, tuple[list[int], list[int]]] = {name: ([], []) for name in names}
+    key = np.where(checked, source * distinct + codes, -1)
+    # Sorted: by source, then quote.
+    keys, rows, pair = np.unique(key, return_index=True, return_inverse=True)
     # Citations where the evidence needs more than the cap allows (x-evidence.overShare): their
     # quotes are checked, and counted in the whole share the report gives, not in the capped one.
     over = _over_share(citations)
-    capped_keys = set(key[~over].tolist()) if over.any() else None
+    capped_keys = None
+    if over.any():
+        capped_keys = np.zeros(len(keys), dtype=bool)
+        capped_keys[pair[~over]] = True
+    keep = keys >= 0
+    keys, rows = keys[keep], rows[keep]
+    capped_keys = None if capped_keys is None else capped_keys[keep].tolist()
+    # One search finds whether a quote is verbatim and where: every place it occurs counts
+    # towards the share of its source that the quotes reproduce.
+    spans: dict[str, tuple[list[int], list[int]]] = {name: ([], []) for name in names}
     capped: dict[str, tuple[list[int], list[int]]] = {name: ([], []) for name in names}
-    bad = []
-    for k, row, sought in zip(keys.tolist(), rows.tolist(), take_texts(quotes, rows), strict=True):
-        name = names[source[row]]
-        found = _occurrences(texts[name], sought, *spans[name])
-        if not found:
-            bad.append(k)
-        elif capped_keys is not None and k in capped_keys:
-            _occurrences(texts[name], sought, *capped[name])
+    found = [True] * len(keys)
+    sought = take_texts(quotes, rows)
+    groups = np.flatnonzero(np.diff(keys // distinct)) + 1
+    for first, last in zip([0, *groups.tolist()], [*groups.tolist(), len(keys)], strict=True):
+        name = names[source[rows[first]]]
+        text, (starts, ends) = texts[name], spans[name]
+        for i in range(first, last):
+            found[i] = _occurrences(text, sought[i], starts, ends)
+            if found[i] and capped_keys is not None and capped_keys[i]:
+                _occurrences(text, sought[i], *capped[name])
+    bad = keys[~np.array(found, dtype=bool)]
     problems += _share_problems(sources, texts, spans if capped_keys is None else capped, spans)
-    if bad:
-        for row in np.flatnonzero(np.isin(key, np.array(bad, dtype=np.int64))).tolist():
+    if len(bad):
+        for row in np.flatnonzero(np.isin(key, bad)).tolist():
             source_id = names[source[row]]
             quote = quotes[row].as_py()
             variant, params = where_it_differs(texts[source_id], quote)
