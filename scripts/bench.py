@@ -265,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--workdir", type=Path, default=ROOT / ".bench")
     parser.add_argument(
-        "--repeat", type=int, default=5, help="runs per jkdata/pyarrow timing (median)"
+        "--repeat", type=int, default=7, help="runs per jkdata/pyarrow timing (median)"
     )
     parser.add_argument(
         "--frictionless-repeat", type=int, default=1, help="runs per frictionless timing"
@@ -339,7 +339,8 @@ def main(argv: list[str] | None = None) -> int:
                 files=valid,
             )
         results.append(row)
-    imports, real = startup(max(7, args.repeat))
+    # A run takes about two seconds, and one slow run moves a median of a few: take many.
+    imports, real = startup(max(15, 3 * args.repeat))
     largest = max(args.sizes)
     steps = budget(package(args.workdir, largest, bad=False)[0])
     print(f"load average after: {os.getloadavg()}")
