@@ -70,3 +70,19 @@ def test_a_quote_not_found_says_where_it_stops_matching(package):
     assert (
         "characters match; then the quote has \"'\" where the source has '’')" in problem["message"]
     )
+
+
+@needs_seeds
+def test_quotes_of_no_readable_source_leave_nothing_to_search(package):
+    """Every citation names a source that is not in the package: the foreign keys report it,
+    and the quote check finds no (source, quote) pair to search rather than failing."""
+    path = package / "data/citations.csv"
+    text = path.read_text(encoding="utf-8")
+    for source_id in ("SR-0001", "SR-0002"):
+        text = text.replace(f",{source_id},", ",SR-0099,")
+    path.write_text(text, encoding="utf-8")
+    code, report, output = run_validate(package)
+    assert code == 1, output
+    rules = {p["rule"] for p in report["problems"]}
+    assert "foreign_key" in rules and "quote_not_found" not in rules, rules
+    assert any(note.startswith("quotes checked against 2 source texts") for note in report["notes"])

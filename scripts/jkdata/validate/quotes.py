@@ -109,29 +109,28 @@ def quote_problems(tables: dict[str, Table], sources_dir: Path) -> tuple[list[Pr
     # Citations where the evidence needs more than the cap allows (x-evidence.overShare): their
     # quotes are checked, and counted in the whole share the report gives, not in the capped one.
     over = _over_share(citations)
-    capped_keys = None
-    if over.any():
-        capped_keys = np.zeros(len(keys), dtype=bool)
-        capped_keys[pair[~over]] = True
+    listed = bool(over.any())
+    capped_pair = np.bincount(pair[~over], minlength=len(keys)) > 0  # quoted where the cap holds
     keep = keys >= 0
-    keys, rows = keys[keep], rows[keep]
-    capped_keys = None if capped_keys is None else capped_keys[keep].tolist()
+    keys, rows, capped_pair = keys[keep], rows[keep], capped_pair[keep].tolist()
     # One search finds whether a quote is verbatim and where: every place it occurs counts
     # towards the share of its source that the quotes reproduce.
     spans: dict[str, tuple[list[int], list[int]]] = {name: ([], []) for name in names}
     capped: dict[str, tuple[list[int], list[int]]] = {name: ([], []) for name in names}
     found = [True] * len(keys)
     sought = take_texts(quotes, rows)
-    groups = np.flatnonzero(np.diff(keys // distinct)) + 1
-    for first, last in zip([0, *groups.tolist()], [*groups.tolist(), len(keys)], strict=True):
+    # Where the pairs of one source end and the next source's begin (none when no pair is left).
+    cuts = (np.flatnonzero(np.diff(keys // distinct)) + 1).tolist()
+    bounds = [0, *cuts, len(keys)] if len(keys) else [0]
+    for first, last in zip(bounds[:-1], bounds[1:], strict=True):
         name = names[source[rows[first]]]
         text, (starts, ends) = texts[name], spans[name]
         for i in range(first, last):
             found[i] = _occurrences(text, sought[i], starts, ends)
-            if found[i] and capped_keys is not None and capped_keys[i]:
+            if found[i] and listed and capped_pair[i]:
                 _occurrences(text, sought[i], *capped[name])
     bad = keys[~np.array(found, dtype=bool)]
-    problems += _share_problems(sources, texts, spans if capped_keys is None else capped, spans)
+    problems += _share_problems(sources, texts, capped if listed else spans, spans)
     if len(bad):
         for row in np.flatnonzero(np.isin(key, bad)).tolist():
             source_id = names[source[row]]
